@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: MIT
+# Stellina's entry point: make, make run, make test, make debug (ARCH=riscv64, SYSTEM=default).
+
+ARCH ?= riscv64
+SYSTEM ?= default
+BUILD := build/$(ARCH)
+V ?= 0
+ifeq ($(V),0)
+Q := @
+endif
+
+include mk/$(ARCH).mk
+include mk/toolchain.mk
+
+SETUP_STAMP := build/.setup-done
+
+# ---- sources ----------------------------------------------------------------
+KERNEL_SRCS := $(wildcard kernel/core/*.c) $(wildcard kernel/drivers/*.c) \
+	$(wildcard kernel/arch/$(ARCH)/*.c) $(wildcard kernel/arch/$(ARCH)/*.S)
+LIBC_SRCS := $(wildcard lib/c/*.c)
+# The kernel takes lib/c's string, formatting and ctype functions, not its malloc (it has kmalloc).
+LIBC_KERNEL_SRCS := $(filter-out lib/c/malloc.c,$(LIBC_SRCS))
+LIBSTELLINA_SRCS := $(wildcard lib/stellina/*.c) $(wildcard lib/stellina/arch/$(ARCH)/*.S)
+# Every folder in apps/ with an app.toml is an app; its sources are its *.c files.
+APPS := $(patsubst apps/%/app.toml,%,$(wildcard apps/*/app.toml))
+
+obj = $(patsubst %,$(BUILD)/$(1)/%.o,$(2))
+KERNEL_OBJS := $(call obj,kernel,$(KERNEL_SRCS) $(LIBC_KERNEL_SRCS)) $(BUILD)/kernel/bootfs_image.o
+APP_LIB_OBJS := $(call obj,app,$(LIBC_SRCS) $(LIBSTELLINA_SRCS))
+APP_ELFS := $(foreach a,$(APPS),$(BUILD)/apps/$(a).elf)
+IMAGE := $(BUILD)/stellina-$(SYSTEM).elf
+BOOTFS := $(BUILD)/bootfs-$(SYSTEM).bin
+
+.PHONY: all run test debug unit clean setup
+all: $(IMAGE)
+
+# ---- setup (installs what a fresh Debian machine lacks; once) -----------------
+$(SETUP_STAMP): tools/setup.sh
+	$(Q)bash tools/setup.sh
+	$(Q)mkdir -p $(dir $@) && touch $@
+setup: $(SETUP_STAMP)
+
+# ---- compile ----------------------------------------------------------------
+$(BUILD)/kernel/%.c.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+$(BUILD)/kernel/%.S.o: %.S | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+$(BUILD)/app/%.c.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(APP_CFLAGS) -c -o $@ $<
+$(BUILD)/app/%.S.o: %.S | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(APP_CFLAGS) -c -o $@ $<
+
+# ---- apps ---------------------------------------------------------------------
+# Keep objects of pattern rules (make would delete them as intermediates).
+.SECONDARY:
+.SECONDEXPANSION:
+$(BUILD)/apps/%.elf: $$(call obj,app,$$(wildcard apps/%/*.c)) $(APP_LIB_OBJS) mk/app.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(ARCH_LDFLAGS) $(APP_LDFLAGS) -o $@ $(filter %.o,$^)
+
+# ---- boot image: kernel + bootfs (the system's plan and its apps) --------------
+# The apps the system spec names (just these are built into its image).
+SYSTEM_APPS := $(shell $(PYTHON) tools/mkbootfs.py --list-apps --system systems/$(SYSTEM).toml)
+$(BOOTFS): systems/$(SYSTEM).toml $(foreach a,$(SYSTEM_APPS),$(BUILD)/apps/$(a).elf) tools/mkbootfs.py
+	@mkdir -p $(dir $@)
+	@echo "  BOOTFS  $@"
+	$(Q)$(PYTHON) tools/mkbootfs.py --system systems/$(SYSTEM).toml --apps-dir $(BUILD)/apps -o $@
+
+$(BUILD)/kernel/bootfs_image-$(SYSTEM).o: kernel/core/bootfs_image.S $(BOOTFS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -DBOOTFS_PATH='"$(BOOTFS)"' -c -o $@ $<
+
+KERNEL_OBJS := $(filter-out $(BUILD)/kernel/bootfs_image.o,$(KERNEL_OBJS))
+$(IMAGE): $(KERNEL_OBJS) $(BUILD)/kernel/bootfs_image-$(SYSTEM).o kernel/arch/$(ARCH)/kernel.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(ARCH_LDFLAGS) -T kernel/arch/$(ARCH)/kernel.ld -o $@ $(filter %.o,$^)
+
+# ---- run ----------------------------------------------------------------------
+QEMU_FLAGS = $(QEMU_MACHINE) -nographic -serial mon:stdio $(QEMUFLAGS)
+run: $(IMAGE)
+	@echo "Booting Stellina ($(ARCH), system '$(SYSTEM)'). Quit QEMU with Ctrl-A X."
+	$(QEMU) $(QEMU_FLAGS) $(call QEMU_KERNEL_ARGS,$(IMAGE))
+
+debug: $(IMAGE)
+	$(PYTHON) tools/debug.py --arch $(ARCH) --image $(IMAGE) --apps-dir $(BUILD)/apps \
+		--qemu "$(QEMU) $(QEMU_FLAGS) $(call QEMU_KERNEL_ARGS,$(IMAGE))" --gdb $(GDB)
+
+# ---- tests --------------------------------------------------------------------
+# Every tier on every arch that exists (ARCH=... narrows to one).
+test: $(SETUP_STAMP)
+	$(Q)$(PYTHON) tools/test.py $(if $(filter command line,$(origin ARCH)),--arch $(ARCH))
+
+unit: $(SETUP_STAMP)
+	$(Q)$(MAKE) -f tests/unit/unit.mk
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+// What the host stub arch offers tests: catching panics and counting kobj_unref calls.
+#pragma once
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+// While host_panic_armed is true, panic() records its message in
+// host_panic_message and longjmps to host_panic_jmp instead of aborting.
+extern jmp_buf host_panic_jmp;
+extern volatile bool host_panic_armed;
+extern char host_panic_message[512];
+
+// The fake kobj_unref (fake_kobj.c) counts its calls and, when an object's
+// refcount reaches 0, its "destructions".
+extern size_t host_kobj_unref_calls;
+extern size_t host_kobj_destroyed;

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// The riscv64 shapes of the types arch.h names: what arch_switch saves and what a page table is.
+#pragma once
+#include <stdint.h>
+
+#define ARCH_NAME "riscv64"
+
+// What arch_switch saves: the callee-saved registers of the RISC-V calling
+// convention. A new thread's context holds its start arguments in s0-s4 (see
+// arch_context_init); its first arch_switch "returns" into a trampoline.
+struct arch_context {
+    uint64_t ra;
+    uint64_t sp;
+    uint64_t s[12]; // s0 (the frame pointer) .. s11
+};
+
+// An Sv39 page table, named by the physical address of its root page.
+struct arch_pagetable {
+    uint64_t root;
+};
+
+// ELF facts the app loader checks (added by the lead for kernel/core/loader.c).
+#define ARCH_ELF_MACHINE    243 // EM_RISCV
+#define ARCH_ELF_R_RELATIVE 3   // R_RISCV_RELATIVE

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+// riscv64 boot: reads the device tree, finds RAM and devices, turns on paging and interrupts, enters kernel_main.
+#include <string.h>
+#include "riscv64.h"
+#include "../../drivers/ns16550.h"
+#include "../../drivers/plic.h"
+
+#define DTB_MAX_SIZE (16u << 20) // a sanity bound on the header's totalsize
+#define MAP_RANGES_MAX 32
+#define SIFIVE_TEST_PASS 0x5555
+#define SIFIVE_TEST_FAIL 0x3333
+
+const char arch_name[] = ARCH_NAME;
+struct fdt riscv64_fdt;
+uint64_t riscv64_boot_hartid;
+
+static struct boot_info boot_info;
+static struct ns16550 uart;
+static bool uart_ready;
+static unsigned uart_irq;
+static volatile uint32_t *test_device; // SiFive test finisher, NULL if absent
+
+static struct riscv64_map_range map_ranges[MAP_RANGES_MAX];
+static int num_map_ranges;
+
+void arch_console_write(const char *s, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        // The terminal needs "\r\n"; the kernel writes "\n".
+        if (s[i] == '\n')
+            uart_ready ? ns16550_putc(&uart, '\r') : riscv64_sbi_putchar('\r');
+        uart_ready ? ns16550_putc(&uart, s[i]) : riscv64_sbi_putchar(s[i]);
+    }
+}
+
+bool riscv64_console_irq(unsigned irq) {
+    if (!uart_ready || irq == 0 || irq != uart_irq)
+        return false;
+    for (int ch; (ch = ns16550_getc(&uart)) >= 0;)
+        console_input((char)ch);
+    return true;
+}
+
+void arch_shutdown(int code) {
+    arch_irq_save();
+    if (test_device) {
+        // QEMU exits with status 0 on PASS and with the upper 16 bits on FAIL.
+        uint32_t status = (uint32_t)code & 0xffff;
+        *test_device = code == 0 ? SIFIVE_TEST_PASS : ((status ? status : 1) << 16) | SIFIVE_TEST_FAIL;
+    }
+    riscv64_sbi_shutdown(code != 0);
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
+static void add_map_range(paddr_t base, uint64_t size, unsigned prot) {
+    if (num_map_ranges == MAP_RANGES_MAX) {
+        kprintf("riscv64: too many ranges to map, dropping %#lx\n", base);
+        return;
+    }
+    map_ranges[num_map_ranges++] = (struct riscv64_map_range){base, size, prot};
+}
+
+// Maps the first "reg" range of `node` as device memory; returns its base (0 if none).
+static paddr_t map_device(int node) {
+    uint64_t base, size;
+    if (node < 0 || fdt_reg(&riscv64_fdt, node, 0, &base, &size) < 0 || size == 0)
+        return 0;
+    add_map_range(base, size, ARCH_PROT_READ | ARCH_PROT_WRITE | ARCH_PROT_MMIO);
+    return base;
+}
+
+static void add_ram(paddr_t base, uint64_t size) {
+    if (boot_info.num_mem == BOOT_MEM_REGIONS_MAX) {
+        kprintf("riscv64: too many memory regions, ignoring %#lx\n", base);
+        return;
+    }
+    boot_info.mem[boot_info.num_mem].base = base;
+    boot_info.mem[boot_info.num_mem].size = size;
+    boot_info.num_mem++;
+}
+
+// Takes [start, end) out of the usable RAM, splitting a region if needed.
+static void remove_ram(paddr_t start, paddr_t end) {
+    for (int i = 0; i < boot_info.num_mem; i++) {
+        paddr_t b = boot_info.mem[i].base, e = b + boot_info.mem[i].size;
+        if (end <= b || start >= e)
+            continue;
+        // Keep the part below and the part above the hole.
+        boot_info.mem[i].size = start > b ? start - b : 0;
+        if (end < e)
+            add_ram(end, e - end);
+    }
+    // Drop regions that became empty.
+    int n = 0;
+    for (int i = 0; i < boot_info.num_mem; i++) {
+        if (boot_info.mem[i].size)
+            boot_info.mem[n++] = boot_info.mem[i];
+    }
+    boot_info.num_mem = n;
+}
+
+static bool has_device_type(int node, const char *type) {
+    size_t len;
+    const char *p = fdt_prop(&riscv64_fdt, node, "device_type", &len);
+    return p && len == strlen(type) + 1 && memcmp(p, type, len) == 0;
+}
+
+static void find_memory(void) {
+    const struct fdt *f = &riscv64_fdt;
+    uint64_t base, size;
+    for (int n = fdt_root(f); n >= 0; n = fdt_next_node(f, n, NULL)) {
+        if (!has_device_type(n, "memory"))
+            continue;
+        for (int i = 0; fdt_reg(f, n, i, &base, &size) == 0; i++) {
+            if (size)
+                add_ram(base, size);
+        }
+    }
+    // Firmware (OpenSBI) and other owners announce their RAM here.
+    int rsv = fdt_find_path(f, "/reserved-memory");
+    for (int n = rsv >= 0 ? fdt_first_child(f, rsv) : rsv; n >= 0; n = fdt_next_sibling(f, n)) {
+        for (int i = 0; fdt_reg(f, n, i, &base, &size) == 0; i++)
+            remove_ram(base, base + size);
+    }
+    for (int i = 0; fdt_mem_reserved(f, i, &base, &size) == 0; i++)
+        remove_ram(base, base + size);
+}
+
+// Counts the harts and returns the timebase frequency (0 if not given).
+static uint64_t find_cpus(void) {
+    const struct fdt *f = &riscv64_fdt;
+    int cpus = fdt_find_path(f, "/cpus");
+    uint32_t hz = 0;
+    fdt_prop_u32(f, cpus, "timebase-frequency", &hz);
+    boot_info.num_cpus = 0;
+    for (int n = fdt_first_child(f, cpus); n >= 0; n = fdt_next_sibling(f, n)) {
+        if (has_device_type(n, "cpu")) {
+            boot_info.num_cpus++;
+            if (!hz)
+                fdt_prop_u32(f, n, "timebase-frequency", &hz);
+        }
+    }
+    return hz;
+}
+
+// The PLIC context that delivers to our hart's S-mode: the position, in the
+// PLIC's interrupts-extended, of <our hart's cpu-intc, 9 (S external)>.
+static unsigned find_plic_context(int plic) {
+    const struct fdt *f = &riscv64_fdt;
+    unsigned fallback = 2 * (unsigned)riscv64_boot_hartid + 1; // QEMU virt: M, S per hart
+    uint32_t intc_phandle = 0;
+    int cpus = fdt_find_path(f, "/cpus");
+    for (int n = fdt_first_child(f, cpus); n >= 0; n = fdt_next_sibling(f, n)) {
+        uint64_t hartid, unused;
+        if (!has_device_type(n, "cpu") || fdt_reg(f, n, 0, &hartid, &unused) < 0 ||
+            hartid != riscv64_boot_hartid)
+            continue;
+        for (int c = fdt_first_child(f, n); c >= 0; c = fdt_next_sibling(f, c)) {
+            if (fdt_is_compatible(f, c, "riscv,cpu-intc"))
+                fdt_prop_u32(f, c, "phandle", &intc_phandle);
+        }
+    }
+    size_t len;
+    const uint8_t *p = fdt_prop(f, plic, "interrupts-extended", &len);
+    if (!p || !intc_phandle)
+        return fallback;
+    // The cpu-intc has #interrupt-cells = 1, so entries are <phandle irq>.
+    for (size_t i = 0; i + 8 <= len; i += 8) {
+        if (fdt_be32(p + i) == intc_phandle && fdt_be32(p + i + 4) == IRQ_S_EXTERNAL)
+            return (unsigned)(i / 8);
+    }
+    return fallback;
+}
+
+static void init_console(void) {
+    int node = fdt_find_compatible(&riscv64_fdt, -1, "ns16550a");
+    paddr_t base = map_device(node);
+    if (!base)
+        return; // SBI's console stays in use
+    uint32_t shift = 0;
+    fdt_prop_u32(&riscv64_fdt, node, "reg-shift", &shift);
+    ns16550_init(&uart, base, shift);
+    int64_t irq = fdt_irq(&riscv64_fdt, node, 0);
+    uart_irq = irq > 0 ? (unsigned)irq : 0;
+    uart_ready = true;
+}
+
+void riscv64_boot(uint64_t hartid, paddr_t dtb) {
+    extern char __kernel_start[], __kernel_end[];
+    riscv64_boot_hartid = hartid;
+    csr_write(stvec, (uint64_t)riscv64_trap_entry);
+    if (fdt_init(&riscv64_fdt, (const void *)dtb, DTB_MAX_SIZE) < 0) {
+        kprintf("riscv64: no valid device tree at %#lx\n", dtb);
+        arch_shutdown(1);
+    }
+    init_console();
+
+    find_memory();
+    uint64_t timebase_hz = find_cpus();
+    boot_info.dtb = (const void *)dtb;
+    boot_info.reserved_start = ALIGN_DOWN(dtb, PAGE_SIZE);
+    boot_info.reserved_end = ALIGN_UP(dtb + riscv64_fdt.size, PAGE_SIZE);
+    for (int i = 0; i < boot_info.num_mem; i++)
+        add_map_range(boot_info.mem[i].base, boot_info.mem[i].size,
+                      ARCH_PROT_READ | ARCH_PROT_WRITE);
+
+    int plic = fdt_find_compatible(&riscv64_fdt, -1, "riscv,plic0");
+    paddr_t plic_base = map_device(plic);
+    int test = fdt_find_compatible(&riscv64_fdt, -1, "sifive,test0");
+    test_device = (volatile uint32_t *)map_device(test);
+    // Devices that drivers will reach through the kernel's direct map.
+    for (int n = -1; (n = fdt_find_compatible(&riscv64_fdt, n, "virtio,mmio")) >= 0;)
+        map_device(n);
+
+    // Page-table pages for the kernel map are placed right after the image
+    // and become part of it, so core never hands them out.
+    paddr_t next_free = (paddr_t)__kernel_end;
+    riscv64_mmu_init(map_ranges, num_map_ranges, (paddr_t)__kernel_start,
+                     (paddr_t)__kernel_end, &next_free);
+    boot_info.kernel_start = (paddr_t)__kernel_start;
+    boot_info.kernel_end = next_free;
+    if (boot_info.kernel_end > boot_info.reserved_start &&
+        boot_info.kernel_start < boot_info.reserved_end)
+        panic("riscv64: boot page tables ran into the device tree");
+
+    riscv64_timer_init(timebase_hz);
+    if (plic_base) {
+        uint32_t ndev = 0;
+        fdt_prop_u32(&riscv64_fdt, plic, "riscv,ndev", &ndev);
+        plic_init(plic_base, ndev, find_plic_context(plic));
+        if (uart_irq) {
+            plic_enable(uart_irq);
+            ns16550_set_rx_irq(&uart, 1);
+        }
+    }
+    // Interrupt sources on; delivery waits until someone sets sstatus.SIE.
+    csr_write(sie, SIE_STIE | SIE_SEIE);
+    kernel_main(&boot_info);
+}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+// Sv39 page tables: the kernel's identity map, kernel app mappings and user page tables.
+#include <string.h>
+#include "riscv64.h"
+
+#define PTE_V (1ul << 0)
+#define PTE_R (1ul << 1)
+#define PTE_W (1ul << 2)
+#define PTE_X (1ul << 3)
+#define PTE_U (1ul << 4)
+#define PTE_A (1ul << 6)
+#define PTE_D (1ul << 7)
+#define PTE_LEAF (PTE_R | PTE_W | PTE_X)
+#define SATP_SV39 (8ul << 60)
+#define PT_ENTRIES 512
+#define LEVEL_SHIFT(level) (12 + 9 * (level)) // level 2: 1 GiB, 1: 2 MiB, 0: 4 KiB
+#define LEVEL_SIZE(level) (1ul << LEVEL_SHIFT(level))
+#define VPN(va, level) (((va) >> LEVEL_SHIFT(level)) & (PT_ENTRIES - 1))
+
+// Address space layout (Sv39 gives 39-bit addresses; the low half is
+// 0 .. 0x40_0000_0000). RAM and MMIO are identity-mapped below 0x20_0000_0000;
+// each range below is a whole number of 1 GiB top-level entries.
+#define KERNEL_MAP_BASE 0x2000000000ul
+#define KERNEL_MAP_END 0x3000000000ul
+#define USER_BASE 0x3000000000ul
+#define USER_END 0x3ffffff000ul // the last page stays unmapped as a guard
+#define USER_ROOT_FIRST VPN(USER_BASE, 2)
+#define USER_ROOT_LAST VPN(USER_END - 1, 2)
+
+static struct arch_pagetable kernel_pt;
+// Boot-time page-table pages come from here (just past the kernel image),
+// before core's page allocator exists; NULL once boot is done.
+static paddr_t *boot_next_free;
+
+static uint64_t *table(paddr_t pa) {
+    return arch_paddr_to_ptr(pa);
+}
+
+static paddr_t pte_paddr(uint64_t pte) {
+    return (pte >> 10) << 12;
+}
+
+static uint64_t make_pte(paddr_t pa, uint64_t flags) {
+    return ((pa >> 12) << 10) | flags | PTE_V;
+}
+
+static paddr_t alloc_table_page(void) {
+    if (!boot_next_free)
+        return arch_pt_alloc_page(); // zeroed by contract
+    paddr_t pa = *boot_next_free;
+    *boot_next_free += PAGE_SIZE;
+    memset(table(pa), 0, PAGE_SIZE);
+    return pa;
+}
+
+// The entry for `va` at `level` in the tree under `root`, creating missing
+// intermediate tables if `alloc`. Returns NULL if a table could not be
+// allocated (ERR_NO_MEMORY in *err) or a large page covers va already
+// (ERR_IN_USE), or if !alloc and a table is missing (ERR_NOT_FOUND).
+static uint64_t *walk(paddr_t root, vaddr_t va, int level, bool alloc, int *err) {
+    uint64_t *pt = table(root);
+    for (int l = 2; l > level; l--) {
+        uint64_t *pte = &pt[VPN(va, l)];
+        if (*pte & PTE_V) {
+            if (*pte & PTE_LEAF) {
+                *err = ERR_IN_USE;
+                return NULL;
+            }
+        } else {
+            paddr_t page = alloc ? alloc_table_page() : 0;
+            if (!page) {
+                *err = alloc ? ERR_NO_MEMORY : ERR_NOT_FOUND;
+                return NULL;
+            }
+            *pte = make_pte(page, 0);
+        }
+        pt = table(pte_paddr(*pte));
+    }
+    return &pt[VPN(va, level)];
+}
+
+// Whether va is a canonical Sv39 address in the low half (the only half we use).
+static bool va_in_range(vaddr_t va) {
+    return va < (1ul << 38);
+}
+
+static uint64_t prot_to_pte(unsigned prot) {
+    uint64_t flags = PTE_A | PTE_D;
+    // RISC-V has no write-only pages: W without R is reserved.
+    if (prot & (ARCH_PROT_READ | ARCH_PROT_WRITE))
+        flags |= PTE_R;
+    if (prot & ARCH_PROT_WRITE)
+        flags |= PTE_W;
+    if (prot & ARCH_PROT_EXEC)
+        flags |= PTE_X;
+    if (prot & ARCH_PROT_USER)
+        flags |= PTE_U;
+    // ARCH_PROT_MMIO needs nothing: without Svpbmt, the PMAs of the address decide.
+    return flags;
+}
+
+static unsigned pte_to_prot(uint64_t pte) {
+    unsigned prot = 0;
+    if (pte & PTE_R)
+        prot |= ARCH_PROT_READ;
+    if (pte & PTE_W)
+        prot |= ARCH_PROT_WRITE;
+    if (pte & PTE_X)
+        prot |= ARCH_PROT_EXEC;
+    if (pte & PTE_U)
+        prot |= ARCH_PROT_USER;
+    return prot;
+}
+
+static void sfence_all(void) {
+    __asm__ volatile("sfence.vma zero, zero" ::: "memory");
+}
+
+static void sfence_va(vaddr_t va) {
+    __asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
+}
+
+// Maps [base, end) one-to-one with the largest pages alignment allows.
+static void map_identity(paddr_t base, paddr_t end, uint64_t flags) {
+    paddr_t pa = ALIGN_DOWN(base, PAGE_SIZE);
+    end = ALIGN_UP(end, PAGE_SIZE);
+    while (pa < end) {
+        int level = 2;
+        while (level > 0 && (!IS_ALIGNED(pa, LEVEL_SIZE(level)) || end - pa < LEVEL_SIZE(level)))
+            level--;
+        int err = 0;
+        uint64_t *pte = walk(kernel_pt.root, pa, level, true, &err);
+        if (!pte && err == ERR_NO_MEMORY)
+            panic("riscv64: out of boot page-table pages");
+        // Overlapping ranges (a device listed twice) keep the first mapping.
+        if (pte && !(*pte & PTE_V))
+            *pte = make_pte(pa, flags);
+        pa += LEVEL_SIZE(level);
+    }
+}
+
+void riscv64_mmu_init(const struct riscv64_map_range *ranges, int n, paddr_t kstart,
+                      paddr_t kend, paddr_t *next_free) {
+    extern char __text_start[], __text_end[];
+    boot_next_free = next_free;
+    kernel_pt.root = alloc_table_page();
+    // The 2 MiB-aligned window around the image gets 4 KiB pages so that
+    // only text is executable; other RAM takes large pages.
+    paddr_t win_start = ALIGN_DOWN(kstart, LEVEL_SIZE(1));
+    paddr_t win_end = ALIGN_UP(kend, LEVEL_SIZE(1));
+    paddr_t text_start = (paddr_t)__text_start, text_end = (paddr_t)__text_end;
+    for (int i = 0; i < n; i++) {
+        paddr_t b = ranges[i].base, e = ranges[i].base + ranges[i].size;
+        uint64_t flags = prot_to_pte(ranges[i].prot);
+        if (e <= win_start || b >= win_end) {
+            map_identity(b, e, flags);
+            continue;
+        }
+        map_identity(b, win_start, flags);
+        map_identity(win_end, e, flags);
+        for (paddr_t pa = MAX(b, win_start); pa < MIN(e, win_end); pa += PAGE_SIZE) {
+            bool text = pa >= text_start && pa < text_end;
+            map_identity(pa, pa + PAGE_SIZE,
+                         prot_to_pte(text ? ARCH_PROT_READ | ARCH_PROT_EXEC
+                                          : ARCH_PROT_READ | ARCH_PROT_WRITE));
+        }
+    }
+    // Tables for the kernel map region appear later, on demand; user page
+    // tables pick them up in riscv64_mmu_sync_kernel.
+    boot_next_free = NULL;
+    arch_switch_pagetable(&kernel_pt);
+}
+
+struct arch_pagetable *arch_kernel_pagetable(void) {
+    return &kernel_pt;
+}
+
+int arch_pt_create(struct arch_pagetable *pt) {
+    paddr_t root = arch_pt_alloc_page();
+    if (!root)
+        return ERR_NO_MEMORY;
+    // Share every kernel top-level entry; the user range starts empty.
+    uint64_t *dst = table(root), *src = table(kernel_pt.root);
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        dst[i] = (i >= USER_ROOT_FIRST && i <= USER_ROOT_LAST) ? 0 : src[i];
+    pt->root = root;
+    return 0;
+}
+
+// Frees the tables below a table entry of `level` (not the mapped pages).
+static void free_subtree(uint64_t pte, int level) {
+    if (!(pte & PTE_V) || (pte & PTE_LEAF))
+        return;
+    uint64_t *pt = table(pte_paddr(pte));
+    if (level > 1) {
+        for (unsigned i = 0; i < PT_ENTRIES; i++)
+            free_subtree(pt[i], level - 1);
+    }
+    arch_pt_free_page(pte_paddr(pte));
+}
+
+void arch_pt_destroy(struct arch_pagetable *pt) {
+    ASSERT(pt != &kernel_pt && pt->root);
+    uint64_t *root = table(pt->root);
+    // Only the user range belongs to this table; the rest is the kernel's.
+    for (unsigned i = USER_ROOT_FIRST; i <= USER_ROOT_LAST; i++)
+        free_subtree(root[i], 2);
+    arch_pt_free_page(pt->root);
+    pt->root = 0;
+}
+
+int arch_pt_map(struct arch_pagetable *pt, vaddr_t va, paddr_t pa, unsigned prot) {
+    if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE) || !va_in_range(va) ||
+        !(prot & (ARCH_PROT_READ | ARCH_PROT_WRITE | ARCH_PROT_EXEC)))
+        return ERR_INVALID_ARG;
+    // A user table owns only the user range (the rest is shared with the
+    // kernel's), and the kernel's must not grow entries there.
+    bool user_va = va >= USER_BASE && va < USER_END;
+    if (user_va != (pt != &kernel_pt))
+        return ERR_INVALID_ARG;
+    int err = 0;
+    uint64_t *pte = walk(pt->root, va, 0, true, &err);
+    if (!pte)
+        return err;
+    if (*pte & PTE_V)
+        return ERR_IN_USE;
+    *pte = make_pte(pa, prot_to_pte(prot));
+    // Implementations may cache invalid entries, so even a new mapping is fenced.
+    sfence_va(va);
+    return 0;
+}
+
+void arch_pt_unmap(struct arch_pagetable *pt, vaddr_t va) {
+    int err;
+    if (!va_in_range(va))
+        return;
+    uint64_t *pte = walk(pt->root, va, 0, false, &err);
+    if (pte && (*pte & PTE_V)) {
+        *pte = 0;
+        sfence_va(va);
+    }
+}
+
+bool arch_pt_lookup(struct arch_pagetable *pt, vaddr_t va, paddr_t *pa, unsigned *prot) {
+    if (!va_in_range(va))
+        return false;
+    uint64_t *t = table(pt->root);
+    for (int level = 2; level >= 0; level--) {
+        uint64_t pte = t[VPN(va, level)];
+        if (!(pte & PTE_V))
+            return false;
+        if (pte & PTE_LEAF) {
+            if (pa)
+                *pa = pte_paddr(pte) + (va & (LEVEL_SIZE(level) - 1));
+            if (prot)
+                *prot = pte_to_prot(pte);
+            return true;
+        }
+        t = table(pte_paddr(pte));
+    }
+    return false;
+}
+
+void arch_switch_pagetable(struct arch_pagetable *pt) {
+    uint64_t satp = SATP_SV39 | (pt->root >> 12);
+    if (csr_read(satp) == satp)
+        return;
+    // No ASIDs: every switch flushes the whole TLB.
+    csr_write(satp, satp);
+    sfence_all();
+}
+
+bool riscv64_mmu_sync_kernel(vaddr_t va) {
+    if (va < KERNEL_MAP_BASE || va >= KERNEL_MAP_END)
+        return false;
+    paddr_t cur = (csr_read(satp) & ((1ul << 44) - 1)) << 12;
+    if (cur == kernel_pt.root)
+        return false;
+    uint64_t *dst = table(cur), *src = table(kernel_pt.root);
+    unsigned i = VPN(va, 2);
+    if (!(src[i] & PTE_V) || dst[i] == src[i])
+        return false;
+    dst[i] = src[i];
+    sfence_all();
+    return true;
+}
+
+bool riscv64_mmu_readable(vaddr_t va) {
+    unsigned prot;
+    return arch_pt_lookup(&kernel_pt, va, NULL, &prot) && (prot & ARCH_PROT_READ) &&
+           !(prot & ARCH_PROT_USER);
+}
+
+void *arch_paddr_to_ptr(paddr_t pa) {
+    return (void *)pa; // RAM is identity-mapped
+}
+
+paddr_t arch_ptr_to_paddr(const void *p) {
+    return (paddr_t)p;
+}
+
+vaddr_t arch_kernel_map_base(void) {
+    return KERNEL_MAP_BASE;
+}
+
+vaddr_t arch_kernel_map_end(void) {
+    return KERNEL_MAP_END;
+}
+
+vaddr_t arch_user_base(void) {
+    return USER_BASE;
+}
+
+vaddr_t arch_user_end(void) {
+    return USER_END;
+}

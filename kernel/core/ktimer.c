@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// Kernel timers: a sorted list of deadlines on the monotonic clock, driving the arch one-shot timer.
+#include "ktimer.h"
+
+static struct list timers = {{&timers.head, &timers.head}}; // sorted by deadline, earliest first
+static uint64_t programmed_slice_end;
+
+void ktimer_init(struct ktimer *kt, void (*fire)(struct ktimer *kt)) {
+    kt->node.prev = kt->node.next = NULL;
+    kt->deadline_ns = 0;
+    kt->fire = fire;
+}
+
+void ktimer_cancel(struct ktimer *kt) {
+    if (ktimer_is_armed(kt))
+        list_remove(&kt->node);
+}
+
+void ktimer_arm(struct ktimer *kt, uint64_t deadline_ns) {
+    ktimer_cancel(kt);
+    kt->deadline_ns = deadline_ns;
+    struct list_node *pos = timers.head.next;
+    while (pos != &timers.head && LIST_CONTAINER(pos, struct ktimer, node)->deadline_ns <= deadline_ns)
+        pos = pos->next;
+    list_insert_before(pos, &kt->node);
+    ktimer_program(programmed_slice_end);
+}
+
+void ktimer_program(uint64_t slice_end_ns) {
+    programmed_slice_end = slice_end_ns;
+    uint64_t next = slice_end_ns;
+    struct list_node *first = list_front(&timers);
+    if (first) {
+        uint64_t d = LIST_CONTAINER(first, struct ktimer, node)->deadline_ns;
+        if (next == 0 || d < next)
+            next = d;
+    }
+    if (next)
+        arch_timer_set(next);
+}
+
+void ktimer_run_expired(void) {
+    uint64_t now = arch_now_ns();
+    struct list_node *first;
+    // fire() may arm other timers (or this one again): re-read the head each time.
+    while ((first = list_front(&timers)) != NULL) {
+        struct ktimer *kt = LIST_CONTAINER(first, struct ktimer, node);
+        if (kt->deadline_ns > now)
+            break;
+        list_remove(&kt->node);
+        kt->fire(kt);
+    }
+    ktimer_program(programmed_slice_end);
+}

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// Kernel timers: a sorted list of deadlines on the monotonic clock, driving the arch one-shot timer.
+#pragma once
+#include "common.h"
+#include "list.h"
+
+struct ktimer {
+    struct list_node node; // linked while armed
+    uint64_t deadline_ns;
+    void (*fire)(struct ktimer *kt); // called with interrupts disabled, after unlinking
+};
+
+void ktimer_init(struct ktimer *kt, void (*fire)(struct ktimer *kt));
+// (Re)arms kt: a queued timer is first unlinked, so re-arming never corrupts the list.
+void ktimer_arm(struct ktimer *kt, uint64_t deadline_ns);
+// Disarms kt if armed; safe to call on an unarmed timer.
+void ktimer_cancel(struct ktimer *kt);
+static inline bool ktimer_is_armed(const struct ktimer *kt) {
+    return list_node_is_linked(&kt->node);
+}
+// Fires every expired timer and programs the next interrupt (deadline or end of slice).
+void ktimer_run_expired(void);
+// Programs the arch timer for the earliest of the next deadline and `slice_end`.
+void ktimer_program(uint64_t slice_end_ns);

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: MIT
+// Syscall handlers: each checks rights, looks handles up and validates every argument before it changes anything.
+#include "../../abi/syscall.h"
+#include "../../abi/message.h"
+#include "../../abi/poll.h"
+#include "../../abi/startinfo.h"
+#include "../../abi/sysinfo.h"
+#include "channel.h"
+#include "console.h"
+#include "folio.h"
+#include "interrupt.h"
+#include "kmalloc.h"
+#include "page.h"
+#include "poll.h"
+#include "process.h"
+#include "thread.h"
+#include "timer.h"
+#include "usercopy.h"
+#include "vmspace.h"
+#include <string.h>
+
+#define RIGHTS_CHANNEL (RIGHT_READ | RIGHT_WRITE | RIGHT_DUP | RIGHT_TRANSFER)
+#define RIGHTS_POLL    (RIGHT_READ | RIGHT_WRITE | RIGHT_DUP) // polls name the owner's handles: not transferable
+#define RIGHTS_TIMER   (RIGHT_READ | RIGHT_WRITE | RIGHT_DUP | RIGHT_TRANSFER)
+#define RIGHTS_FOLIO   RIGHT_ALL
+#define RIGHTS_INTR    (RIGHT_READ | RIGHT_WRITE | RIGHT_DUP | RIGHT_TRANSFER)
+#define RIGHTS_THREAD  (RIGHT_READ | RIGHT_DUP)
+
+static uint64_t syscall_count;
+
+static struct handle_table *my_handles(void) {
+    return &current->proc->handles;
+}
+
+// Looks up handle h of the caller as an object of `type` with `rights`.
+#define GET_OBJ(var, h, type, ctype, rights)                                             \
+    struct ctype *var;                                                                    \
+    do {                                                                                  \
+        struct handle_entry *e_;                                                          \
+        int err_ = handle_get(my_handles(), (handle_t)(h), type, rights, &e_);           \
+        if (err_ < 0)                                                                     \
+            return err_;                                                                  \
+        var = (struct ctype *)e_->obj;                                                    \
+    } while (0)
+
+// Installs a new object's only reference as a handle; drops it on failure.
+static int64_t install_new(struct kobj *obj, uint32_t rights) {
+    handle_t h = handle_install(my_handles(), obj, rights);
+    if (h < 0)
+        kobj_unref(obj);
+    return h;
+}
+
+// Takes handle h away from the caller (closed or moved): its polls forget it.
+static struct kobj *handle_take(handle_t h) {
+    struct kobj *obj = handle_remove(my_handles(), h);
+    if (obj)
+        poll_forget_handle(obj, current->proc, h);
+    return obj;
+}
+
+static int64_t sys_log_write(int64_t buf, int64_t len) {
+    char chunk[256];
+    if (len < 0 || len > 64 * 1024)
+        return ERR_TOO_LARGE;
+    if (!user_range_ok((const void *)buf, (size_t)len, PROT_READ))
+        return ERR_BAD_ADDR;
+    for (int64_t off = 0; off < len; off += sizeof(chunk)) {
+        size_t n = MIN(sizeof(chunk), (size_t)(len - off));
+        if (copy_from_user(chunk, (const char *)buf + off, n) < 0)
+            return ERR_BAD_ADDR;
+        log_write(chunk, n);
+    }
+    return 0;
+}
+
+static int64_t sys_log_read(int64_t buf, int64_t len, int64_t offset) {
+    char chunk[256];
+    if (len < 0 || offset < 0)
+        return ERR_INVALID_ARG;
+    if (!user_range_ok((void *)buf, (size_t)len, PROT_WRITE))
+        return ERR_BAD_ADDR;
+    int64_t done = 0;
+    while (done < len) {
+        size_t n = log_read(chunk, MIN(sizeof(chunk), (size_t)(len - done)), (uint64_t)(offset + done));
+        if (n == 0)
+            break;
+        if (copy_to_user((char *)buf + done, chunk, n) < 0)
+            return ERR_BAD_ADDR;
+        done += (int64_t)n;
+    }
+    return done;
+}
+
+static int64_t sys_handle_close(int64_t h) {
+    struct handle_entry *e;
+    int err = handle_get(my_handles(), (handle_t)h, 0, 0, &e);
+    if (err < 0)
+        return err;
+    kobj_unref(handle_take((handle_t)h));
+    return 0;
+}
+
+static int64_t sys_handle_dup(int64_t h, int64_t rights) {
+    struct handle_entry *e;
+    int err = handle_get(my_handles(), (handle_t)h, 0, RIGHT_DUP, &e);
+    if (err < 0)
+        return err;
+    if ((uint64_t)rights & ~(uint64_t)e->rights)
+        return ERR_NOT_ALLOWED; // a copy never has more rights than its original
+    kobj_ref(e->obj);
+    return install_new(e->obj, (uint32_t)rights);
+}
+
+static int64_t sys_channel_create(int64_t out) {
+    if (!user_range_ok((void *)out, 2 * sizeof(handle_t), PROT_WRITE))
+        return ERR_BAD_ADDR;
+    int err = handle_reserve(my_handles(), 2);
+    if (err < 0)
+        return err;
+    struct channel *a, *b;
+    if ((err = channel_create_pair(&a, &b)) < 0)
+        return err;
+    handle_t hs[2] = {handle_install(my_handles(), &a->obj, RIGHTS_CHANNEL),
+                      handle_install(my_handles(), &b->obj, RIGHTS_CHANNEL)};
+    ASSERT(hs[0] > 0 && hs[1] > 0); // reserved above
+    if (copy_to_user((void *)out, hs, sizeof(hs)) < 0)
+        panic("channel_create: checked output range failed");
+    return 0;
+}
+
+// Sends from the caller's memory: everything is checked and the message
+// built before anything is moved, so a failed send changes nothing and the
+// caller keeps its handles.
+static int64_t channel_send_from(struct channel *ch, msginfo_t info, const void *data,
+                                 handle_t *handles_inout) {
+    int err = msginfo_check(info);
+    if (err < 0)
+        return err;
+    uint32_t len = MSGINFO_LEN(info), nh = MSGINFO_HANDLES(info);
+    handle_t hs[MSG_MAX_HANDLES];
+    if (nh && copy_from_user(hs, handles_inout, nh * sizeof(handle_t)) < 0)
+        return ERR_BAD_ADDR;
+    struct handle_entry *entries[MSG_MAX_HANDLES];
+    for (uint32_t i = 0; i < nh; i++) {
+        if ((err = handle_get(my_handles(), hs[i], 0, RIGHT_TRANSFER, &entries[i])) < 0)
+            return err;
+        // Sending a channel end through itself (or its peer) would make it
+        // keep itself alive forever.
+        if (entries[i]->obj == &ch->obj || (ch->peer && entries[i]->obj == &ch->peer->obj))
+            return ERR_INVALID_ARG;
+        for (uint32_t j = 0; j < i; j++) {
+            if (hs[j] == hs[i])
+                return ERR_INVALID_ARG;
+        }
+    }
+    if ((err = channel_can_send(ch)) < 0)
+        return err;
+    struct message *msg = kmalloc(sizeof(*msg) + len);
+    if (!msg)
+        return ERR_NO_MEMORY;
+    if (copy_from_user(msg->data, data, len) < 0) {
+        kfree(msg);
+        return ERR_BAD_ADDR;
+    }
+    // Point of no return: nothing below fails.
+    msg->info = info;
+    for (uint32_t i = 0; i < nh; i++) {
+        msg->rights[i] = entries[i]->rights;
+        msg->handles[i] = handle_take(hs[i]);
+    }
+    channel_enqueue(ch, msg);
+    return 0;
+}
+
+// Receives the oldest message into the caller's memory. On any error the
+// message stays queued.
+static int64_t channel_recv_into(struct channel *ch, void *buf, size_t buf_len,
+                                 handle_t *handles_out) {
+    struct message *msg = channel_peek(ch);
+    if (!msg)
+        return ch->peer ? ERR_EMPTY : ERR_CLOSED;
+    uint32_t len = MSGINFO_LEN(msg->info), nh = MSGINFO_HANDLES(msg->info);
+    if (buf_len < len)
+        return ERR_TOO_SMALL;
+    if (!user_range_ok(buf, len, PROT_WRITE) ||
+        !user_range_ok(handles_out, nh * sizeof(handle_t), PROT_WRITE))
+        return ERR_BAD_ADDR;
+    int err = handle_reserve(my_handles(), nh);
+    if (err < 0)
+        return err;
+    // Point of no return.
+    handle_t hs[MSG_MAX_HANDLES];
+    for (uint32_t i = 0; i < nh; i++) {
+        hs[i] = handle_install(my_handles(), msg->handles[i], msg->rights[i]);
+        ASSERT(hs[i] > 0);
+        msg->handles[i] = NULL;
+    }
+    if (copy_to_user(buf, msg->data, len) < 0 || copy_to_user(handles_out, hs, nh * sizeof(handle_t)) < 0)
+        panic("channel_recv: checked output range failed");
+    msginfo_t info = msg->info;
+    channel_dequeue(ch, msg);
+    message_free(msg);
+    return info;
+}
+
+static int64_t sys_channel_send(int64_t h, int64_t info, int64_t data, int64_t handles) {
+    GET_OBJ(ch, h, KOBJ_CHANNEL, channel, RIGHT_WRITE);
+    return channel_send_from(ch, info, (const void *)data, (handle_t *)handles);
+}
+
+static int64_t sys_channel_recv(int64_t h, int64_t buf, int64_t buf_len, int64_t handles) {
+    GET_OBJ(ch, h, KOBJ_CHANNEL, channel, RIGHT_READ);
+    if (buf_len < 0)
+        return ERR_INVALID_ARG;
+    return channel_recv_into(ch, (void *)buf, (size_t)buf_len, (handle_t *)handles);
+}
+
+static int64_t sys_channel_call(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
+                                int64_t handles) {
+    GET_OBJ(ch, h, KOBJ_CHANNEL, channel, RIGHT_READ | RIGHT_WRITE);
+    if (buf_len < 0)
+        return ERR_INVALID_ARG;
+    int64_t ret = channel_send_from(ch, info, (const void *)buf, (handle_t *)handles);
+    if (ret < 0)
+        return ret;
+    // Hold the channel while we sleep: another thread may close the handle.
+    kobj_ref(&ch->obj);
+    for (;;) {
+        ret = channel_recv_into(ch, (void *)buf, (size_t)buf_len, (handle_t *)handles);
+        if (ret != ERR_EMPTY)
+            break;
+        int err = thread_block(&ch->waiters, 0);
+        if (err < 0) {
+            ret = err;
+            break;
+        }
+    }
+    kobj_unref(&ch->obj);
+    return ret;
+}
+
+static int64_t sys_poll_create(void) {
+    struct poll *p = poll_create(current->proc);
+    if (!p)
+        return ERR_NO_MEMORY;
+    return install_new(&p->obj, RIGHTS_POLL);
+}
+
+static int64_t sys_poll_add(int64_t ph, int64_t h, int64_t interests, int64_t cookie) {
+    GET_OBJ(p, ph, KOBJ_POLL, poll, RIGHT_WRITE);
+    struct handle_entry *e;
+    int err = handle_get(my_handles(), (handle_t)h, 0, RIGHT_READ, &e);
+    if (err < 0)
+        return err;
+    if (interests < 0 || interests > UINT32_MAX)
+        return ERR_INVALID_ARG;
+    return poll_add(p, (handle_t)h, e->obj, (uint32_t)interests, (uint64_t)cookie);
+}
+
+static int64_t sys_poll_update(int64_t ph, int64_t h, int64_t interests) {
+    GET_OBJ(p, ph, KOBJ_POLL, poll, RIGHT_WRITE);
+    if (interests < 0 || interests > UINT32_MAX)
+        return ERR_INVALID_ARG;
+    return poll_update(p, (handle_t)h, (uint32_t)interests);
+}
+
+static int64_t sys_poll_remove(int64_t ph, int64_t h) {
+    GET_OBJ(p, ph, KOBJ_POLL, poll, RIGHT_WRITE);
+    return poll_remove(p, (handle_t)h);
+}
+
+static int64_t sys_poll_wait(int64_t ph, int64_t evs, int64_t max, int64_t timeout_ns) {
+    GET_OBJ(p, ph, KOBJ_POLL, poll, RIGHT_READ);
+    if (max <= 0)
+        return ERR_INVALID_ARG;
+    size_t n = MIN((size_t)max, POLL_WAIT_MAX_EVENTS);
+    if (!user_range_ok((void *)evs, n * sizeof(struct poll_event), PROT_WRITE))
+        return ERR_BAD_ADDR;
+    struct poll_event out[POLL_WAIT_MAX_EVENTS];
+    uint64_t deadline = timeout_ns > 0 ? arch_now_ns() + (uint64_t)timeout_ns : 0;
+    kobj_ref(&p->obj);
+    int ret = poll_wait(p, out, n, timeout_ns != 0, deadline);
+    kobj_unref(&p->obj);
+    if (ret > 0 && copy_to_user((void *)evs, out, (size_t)ret * sizeof(out[0])) < 0)
+        return ERR_BAD_ADDR; // unmapped while we slept; level-triggered events are not lost
+    return ret;
+}
+
+static int64_t sys_folio_alloc(int64_t size) {
+    int err;
+    if (size <= 0)
+        return ERR_INVALID_ARG;
+    struct folio *f = folio_alloc((size_t)size, &err);
+    if (!f)
+        return err;
+    return install_new(&f->obj, RIGHTS_FOLIO);
+}
+
+static int64_t sys_folio_paddr(int64_t h) {
+    GET_OBJ(f, h, KOBJ_FOLIO, folio, RIGHT_MAP);
+    return (int64_t)f->paddr;
+}
+
+static int64_t sys_vmspace_map(int64_t vh, int64_t fh, int64_t prot) {
+    GET_OBJ(vs, vh, KOBJ_VMSPACE, vmspace, RIGHT_WRITE);
+    GET_OBJ(f, fh, KOBJ_FOLIO, folio, RIGHT_MAP);
+    if (prot <= 0 || (prot & ~(int64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+        return ERR_INVALID_ARG;
+    if (vs != current->proc->vmspace)
+        return ERR_NOT_SUPPORTED; // mapping into another process's space comes later
+    vaddr_t va;
+    int err = vmspace_map(vs, f, 0, f->npages * PAGE_SIZE, (unsigned)prot, current->proc, &va);
+    return err < 0 ? err : (int64_t)va;
+}
+
+static int64_t sys_vmspace_unmap(int64_t vh, int64_t va) {
+    GET_OBJ(vs, vh, KOBJ_VMSPACE, vmspace, RIGHT_WRITE);
+    return vmspace_unmap(vs, (vaddr_t)va, current->proc);
+}
+
+static int64_t sys_interrupt_create(int64_t irq) {
+    int err;
+    if (irq <= 0 || irq > UINT32_MAX)
+        return ERR_INVALID_ARG;
+    struct interrupt *intr = interrupt_create((unsigned)irq, &err);
+    if (!intr)
+        return err;
+    return install_new(&intr->obj, RIGHTS_INTR);
+}
+
+static int64_t sys_interrupt_ack(int64_t h) {
+    GET_OBJ(intr, h, KOBJ_INTERRUPT, interrupt, RIGHT_WRITE);
+    interrupt_ack(intr);
+    return 0;
+}
+
+static int64_t sys_thread_spawn(int64_t pc, int64_t arg, int64_t sp) {
+    // The entry must be the caller's code and the stack its writable memory.
+    if (!user_range_ok((void *)pc, 4, PROT_EXEC) || !IS_ALIGNED((uint64_t)sp, 16) ||
+        !user_range_ok((void *)(sp - 16), 16, PROT_WRITE))
+        return ERR_BAD_ADDR;
+    int err = handle_reserve(my_handles(), 1);
+    if (err < 0)
+        return err;
+    struct thread *t = thread_create(current->proc, (vaddr_t)pc, (uint64_t)arg, (vaddr_t)sp);
+    if (!t)
+        return ERR_NO_MEMORY;
+    return install_new(&t->obj, RIGHTS_THREAD);
+}
+
+static int64_t sys_thread_exit(void) {
+    thread_exit_current();
+}
+
+static int64_t sys_process_exit(int64_t code) {
+    process_exit_current((int)code);
+}
+
+static int64_t sys_timer_create(void) {
+    struct timer *t = timer_create();
+    if (!t)
+        return ERR_NO_MEMORY;
+    return install_new(&t->obj, RIGHTS_TIMER);
+}
+
+static int64_t sys_timer_set(int64_t h, int64_t deadline_ns) {
+    GET_OBJ(t, h, KOBJ_TIMER, timer, RIGHT_WRITE);
+    timer_set(t, deadline_ns);
+    return 0;
+}
+
+static int64_t sys_timer_now(void) {
+    return (int64_t)arch_now_ns();
+}
+
+static int64_t sys_console_read(int64_t h, int64_t buf, int64_t len) {
+    struct handle_entry *e;
+    int err = handle_get(my_handles(), (handle_t)h, KOBJ_CONSOLE, RIGHT_READ, &e);
+    if (err < 0)
+        return err;
+    char chunk[128];
+    if (len <= 0)
+        return ERR_INVALID_ARG;
+    size_t n = MIN(sizeof(chunk), (size_t)len);
+    if (!user_range_ok((void *)buf, n, PROT_WRITE))
+        return ERR_BAD_ADDR;
+    n = console_read(chunk, n);
+    if (n == 0)
+        return ERR_EMPTY;
+    if (copy_to_user((void *)buf, chunk, n) < 0)
+        panic("console_read: checked output range failed");
+    return (int64_t)n;
+}
+
+static int64_t sysinfo_threads(struct sysinfo_thread *out, size_t max) {
+    size_t n = 0;
+    LIST_FOR_EACH (proc, &all_processes, struct process, all_node) {
+        LIST_FOR_EACH (t, &proc->threads, struct thread, proc_node) {
+            if (n >= max)
+                return ERR_TOO_SMALL;
+            struct sysinfo_thread rec = {.pid = proc->pid, .tid = t->tid, .mode = proc->mode,
+                                         .cpu_ns = t->cpu_ns};
+            rec.state = t->state == THREAD_RUNNABLE  ? THREAD_STATE_RUNNABLE
+                        : t->state == THREAD_BLOCKED ? THREAD_STATE_BLOCKED
+                                                     : THREAD_STATE_EXITED;
+            strlcpy(rec.process, proc->name, sizeof(rec.process));
+            if (copy_to_user(&out[n], &rec, sizeof(rec)) < 0)
+                return ERR_BAD_ADDR;
+            n++;
+        }
+    }
+    return (int64_t)(n * sizeof(struct sysinfo_thread));
+}
+
+static int64_t sys_sysinfo(int64_t kind, int64_t buf, int64_t len) {
+    if (len < 0)
+        return ERR_INVALID_ARG;
+    if (!user_range_ok((void *)buf, (size_t)len, PROT_WRITE))
+        return ERR_BAD_ADDR;
+    switch (kind) {
+    case SYSINFO_MEM: {
+        struct sysinfo_mem m = {page_total_count(), page_free_count(), PAGE_SIZE,
+                                kmalloc_bytes_used()};
+        if ((size_t)len < sizeof(m))
+            return ERR_TOO_SMALL;
+        return copy_to_user((void *)buf, &m, sizeof(m)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(m);
+    }
+    case SYSINFO_IPC: {
+        struct sysinfo_ipc s = {ipc_messages_sent, ipc_messages_received, syscall_count};
+        if ((size_t)len < sizeof(s))
+            return ERR_TOO_SMALL;
+        return copy_to_user((void *)buf, &s, sizeof(s)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(s);
+    }
+    case SYSINFO_THREADS:
+        return sysinfo_threads((struct sysinfo_thread *)buf, (size_t)len / sizeof(struct sysinfo_thread));
+    default:
+        return ERR_INVALID_ARG;
+    }
+}
+
+int64_t syscall_dispatch(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5,
+                         int64_t number) {
+    int64_t ret;
+    syscall_count++;
+    current->in_syscall = true;
+    switch (number) {
+    case SYS_LOG_WRITE: ret = sys_log_write(a0, a1); break;
+    case SYS_LOG_READ: ret = sys_log_read(a0, a1, a2); break;
+    case SYS_HANDLE_CLOSE: ret = sys_handle_close(a0); break;
+    case SYS_HANDLE_DUP: ret = sys_handle_dup(a0, a1); break;
+    case SYS_CHANNEL_CREATE: ret = sys_channel_create(a0); break;
+    case SYS_CHANNEL_SEND: ret = sys_channel_send(a0, a1, a2, a3); break;
+    case SYS_CHANNEL_RECV: ret = sys_channel_recv(a0, a1, a2, a3); break;
+    case SYS_CHANNEL_CALL: ret = sys_channel_call(a0, a1, a2, a3, a4); break;
+    case SYS_POLL_CREATE: ret = sys_poll_create(); break;
+    case SYS_POLL_ADD: ret = sys_poll_add(a0, a1, a2, a3); break;
+    case SYS_POLL_UPDATE: ret = sys_poll_update(a0, a1, a2); break;
+    case SYS_POLL_REMOVE: ret = sys_poll_remove(a0, a1); break;
+    case SYS_POLL_WAIT: ret = sys_poll_wait(a0, a1, a2, a3); break;
+    case SYS_FOLIO_ALLOC: ret = sys_folio_alloc(a0); break;
+    case SYS_FOLIO_PADDR: ret = sys_folio_paddr(a0); break;
+    case SYS_VMSPACE_MAP: ret = sys_vmspace_map(a0, a1, a2); break;
+    case SYS_VMSPACE_UNMAP: ret = sys_vmspace_unmap(a0, a1); break;
+    case SYS_INTERRUPT_CREATE: ret = sys_interrupt_create(a0); break;
+    case SYS_INTERRUPT_ACK: ret = sys_interrupt_ack(a0); break;
+    case SYS_THREAD_SPAWN: ret = sys_thread_spawn(a0, a1, a2); break;
+    case SYS_THREAD_EXIT: ret = sys_thread_exit(); break;
+    case SYS_PROCESS_EXIT: ret = sys_process_exit(a0); break;
+    case SYS_TIMER_CREATE: ret = sys_timer_create(); break;
+    case SYS_TIMER_SET: ret = sys_timer_set(a0, a1); break;
+    case SYS_TIMER_NOW: ret = sys_timer_now(); break;
+    case SYS_CONSOLE_READ: ret = sys_console_read(a0, a1, a2); break;
+    case SYS_SYSINFO: ret = sys_sysinfo(a0, a1, a2); break;
+    default: ret = ERR_BAD_SYSCALL; break;
+    }
+    current->in_syscall = false;
+    // Its process is exiting: leave now that nothing is held.
+    if (current->killed)
+        thread_exit_current();
+    return ret;
+}
+
+// The gate of in-kernel apps: a plain call, with interrupts off while in the kernel.
+int64_t syscall_gate_direct(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
+                            int64_t a5, int64_t number) {
+    uint64_t flags = arch_irq_save();
+    int64_t ret = syscall_dispatch(a0, a1, a2, a3, a4, a5, number);
+    arch_irq_restore(flags);
+    return ret;
+}
+
+void fault_handle(bool from_user, vaddr_t pc, vaddr_t addr, const char *desc) {
+    if (!from_user)
+        panic("%s in kernel mode at pc=%p addr=%p (thread %u of %s)", desc, (void *)pc,
+              (void *)addr, current->tid, current->proc->name);
+    kprintf("%s: killed: %s at pc=%p addr=%p\n", current->proc->name, desc, (void *)pc, (void *)addr);
+    process_exit_current(-1);
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Threads, wait queues and the preemptive round-robin scheduler (uniprocessor).
+#pragma once
+#include "common.h"
+#include "kobj.h"
+#include "ktimer.h"
+
+struct process;
+
+// A set of threads blocked until something happens (a message, a poll event).
+struct wait_queue {
+    struct list threads; // struct thread, through wait_node
+};
+
+enum thread_state { THREAD_RUNNABLE, THREAD_BLOCKED, THREAD_EXITED };
+
+// All fields are touched only with interrupts disabled (all kernel code runs
+// so): that is the one lock of this uniprocessor kernel.
+struct thread {
+    struct kobj obj;
+    struct process *proc;        // owner; holds a reference while the thread lives
+    uint32_t tid;
+    enum thread_state state;
+    bool in_syscall;             // inside the kernel on its own behalf (holds references)
+    bool killed;                 // its process is exiting: leave at the end of this syscall
+    struct list_node run_node;   // in the run queue (RUNNABLE and not running)
+    struct list_node proc_node;  // in proc->threads
+    struct list_node wait_node;  // in a wait queue (BLOCKED)
+    struct list_node zombie_node;
+    struct ktimer timeout;       // wakes a blocked thread with ERR_TIMED_OUT
+    int wake_result;             // what thread_block returns
+    void *kstack;                // kernel stack for user threads (NULL for in-kernel ones)
+    uint64_t cpu_ns, ran_since;
+    struct arch_context ctx;
+};
+
+#define THREAD_KSTACK_PAGES 4
+
+extern struct thread *current;
+
+void sched_init(void);
+// Starts the scheduler: the caller (boot code) becomes the idle thread and never returns.
+void sched_run_idle(void) NORETURN;
+
+// Creates a thread of `proc` starting at pc(arg) on stack sp; runnable at once.
+// Returns it with one reference for the caller, or NULL (ERR_NO_MEMORY).
+struct thread *thread_create(struct process *proc, vaddr_t pc, uint64_t arg, vaddr_t sp);
+// The current thread leaves for good; its stack is freed later by the reaper.
+void thread_exit_current(void) NORETURN;
+// Stops `t` (not the current thread) for its process's exit: at once if it is
+// in app code, at the end of its syscall otherwise.
+void thread_kill(struct thread *t);
+
+void wait_queue_init(struct wait_queue *wq);
+// Blocks the current thread on wq until woken or until deadline_ns (0: none).
+// Returns the wake result: 0, ERR_TIMED_OUT, or ERR_CLOSED if its process is exiting.
+int thread_block(struct wait_queue *wq, uint64_t deadline_ns);
+void wait_queue_wake_all(struct wait_queue *wq);
+// Gives up the CPU to the next runnable thread (if any).
+void sched_yield(void);
+// Called at the end of an interrupt: switch if the slice ran out or idle has work.
+void sched_maybe_preempt(void);
+size_t sched_runnable_count(void);
