@@ -2,6 +2,7 @@
 // The message header (msginfo), message limits and the built-in message kinds.
 #pragma once
 #include <stdint.h>
+#include "error.h"
 
 #define MSG_MAX_DATA    4096
 #define MSG_MAX_HANDLES 4
@@ -25,3 +26,13 @@ typedef int64_t msginfo_t;
 #define MSG_ERROR       4 // data: int32 error code (an ERR_*)
 #define MSG_CLOSE       5 // no data: the sender is done with the stream
 #define MSG_KIND_PROTOCOL_BASE 0x100
+
+// Checks a header before anything uses it: 0, ERR_INVALID_ARG if reserved
+// bits are set, ERR_TOO_LARGE if the length or handle count is over the limit.
+static inline int msginfo_check(msginfo_t info) {
+    if ((uint64_t)info & MSGINFO_RESERVED)
+        return ERR_INVALID_ARG;
+    if (MSGINFO_LEN(info) > MSG_MAX_DATA || MSGINFO_HANDLES(info) > MSG_MAX_HANDLES)
+        return ERR_TOO_LARGE;
+    return 0;
+}

@@ -69,14 +69,6 @@ uint32_t channel_readiness(struct channel *ch) {
     return r;
 }
 
-int msginfo_check(msginfo_t info) {
-    if ((uint64_t)info & MSGINFO_RESERVED)
-        return ERR_INVALID_ARG;
-    if (MSGINFO_LEN(info) > MSG_MAX_DATA || MSGINFO_HANDLES(info) > MSG_MAX_HANDLES)
-        return ERR_TOO_LARGE;
-    return 0;
-}
-
 int channel_can_send(struct channel *ch) {
     if (!ch->peer)
         return ERR_CLOSED;

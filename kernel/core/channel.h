@@ -29,8 +29,6 @@ struct channel {
 MUST_CHECK int channel_create_pair(struct channel **a, struct channel **b);
 void channel_destroy(struct kobj *obj);
 uint32_t channel_readiness(struct channel *ch);
-// Checks a msginfo's header: 0, ERR_INVALID_ARG (reserved bits) or ERR_TOO_LARGE.
-MUST_CHECK int msginfo_check(msginfo_t info);
 // Whether `ch` can take a message now: 0, ERR_CLOSED or ERR_FULL.
 MUST_CHECK int channel_can_send(struct channel *ch);
 // Queues msg (owned by the queue from now on) at ch's peer. The caller has

@@ -147,10 +147,13 @@ void init_start(void) {
             panic("init: %s: no app %s in the bootfs", inst->name, inst->app);
         inst->proc->on_exit = instance_exited;
         inst->proc->on_exit_arg = inst;
-        int err = loader_start(inst->proc, elf, size, inst->si);
+        vaddr_t base;
+        int err = loader_start(inst->proc, elf, size, inst->si, &base);
         if (err < 0)
             panic("init: %s: cannot load %s: %s", inst->name, path, err_name(err));
-        kprintf("init: started %s (%s, %s)\n", inst->name, inst->app, "in-kernel");
+        // tools/debug.py reads this line to give gdb the app's symbols.
+        kprintf("init: started %s (app %s, %s) image at %p\n", inst->name, inst->app,
+                inst->mode == ISOLATION_USER ? "user" : "in-kernel", (void *)base);
         kfree(inst->si);
         inst->si = NULL;
     }

@@ -135,7 +135,8 @@ out:
 int64_t syscall_gate_direct(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
                             int64_t a5, int64_t number);
 
-int loader_start(struct process *proc, const void *elf, size_t size, struct start_info *si) {
+int loader_start(struct process *proc, const void *elf, size_t size, struct start_info *si,
+                 vaddr_t *image_base) {
     vaddr_t base, stack;
     int err = load_image(proc, elf, size, &base);
     if (err < 0)
@@ -169,6 +170,7 @@ int loader_start(struct process *proc, const void *elf, size_t size, struct star
         goto fail;
     }
     kobj_unref(&t->obj);
+    *image_base = base;
     return 0;
 fail:
     vmspace_unmap_owned(proc->vmspace, proc);

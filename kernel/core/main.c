@@ -29,5 +29,7 @@ void kernel_main(const struct boot_info *bi) {
     bootfs_init();
     kprintf("kernel: %zu free pages of %zu; starting init\n", page_free_count(), page_total_count());
     init_start();
+    // Under -icount shift=0 this is the number of instructions since reset.
+    kprintf("kernel: apps started at %lu ns\n", (unsigned long)arch_now_ns());
     sched_run_idle();
 }

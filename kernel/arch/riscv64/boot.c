@@ -189,6 +189,9 @@ void riscv64_boot(uint64_t hartid, paddr_t dtb) {
     extern char __kernel_start[], __kernel_end[];
     riscv64_boot_hartid = hartid;
     csr_write(stvec, (uint64_t)riscv64_trap_entry);
+    // The kernel and apps are built without floating point: with FS off, a
+    // stray FP instruction traps instead of silently using unsaved registers.
+    csr_clear(sstatus, SSTATUS_FS);
     if (fdt_init(&riscv64_fdt, (const void *)dtb, DTB_MAX_SIZE) < 0) {
         kprintf("riscv64: no valid device tree at %#lx\n", dtb);
         arch_shutdown(1);

@@ -7,6 +7,7 @@
 #define SSTATUS_SIE (1ul << 1)
 #define SSTATUS_SPIE (1ul << 5)
 #define SSTATUS_SPP (1ul << 8)  // the mode a trap came from: 1 = supervisor
+#define SSTATUS_FS (3ul << 13)  // floating-point unit state; 0 = off
 #define SSTATUS_SUM (1ul << 18) // supervisor may touch user pages
 #define SIE_STIE (1ul << 5)
 #define SIE_SEIE (1ul << 9)

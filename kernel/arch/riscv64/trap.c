@@ -45,15 +45,15 @@ static const char *cause_name(uint64_t scause) {
 // Walks frame records from `fp`: with -fno-omit-frame-pointer, fp[-1] is
 // the return address and fp[-2] the caller's fp. Stops at fp 0, at anything
 // the kernel cannot read, or when the chain does not go up the stack.
-static void backtrace_from(uint64_t fp) {
-    for (int i = 0; i < BACKTRACE_MAX && fp; i++) {
+static void backtrace_from(uint64_t fp, int first) {
+    for (int i = first; i < BACKTRACE_MAX && fp; i++) {
         if (!IS_ALIGNED(fp, 8) || fp < 16 || !riscv64_mmu_readable(fp - 16) ||
             !riscv64_mmu_readable(fp - 8))
             break;
         uint64_t ra = ((uint64_t *)fp)[-1], prev = ((uint64_t *)fp)[-2];
         if (!ra)
             break;
-        kprintf("  #%d %#018lx\n", i, ra);
+        kprintf("  #%d 0x%016lx\n", i, ra);
         if (prev <= fp)
             break;
         fp = prev;
@@ -62,7 +62,7 @@ static void backtrace_from(uint64_t fp) {
 
 void arch_backtrace(void) {
     kprintf("backtrace:\n");
-    backtrace_from((uint64_t)__builtin_frame_address(0));
+    backtrace_from((uint64_t)__builtin_frame_address(0), 0);
 }
 
 void riscv64_dump_frame(const struct trap_frame *f) {
@@ -72,12 +72,12 @@ void riscv64_dump_frame(const struct trap_frame *f) {
         "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
     };
     const uint64_t *regs = (const uint64_t *)f;
-    kprintf("scause  %#018lx (%s)\nsepc    %#018lx  stval %#018lx  sstatus %#018lx\n",
+    kprintf("scause  0x%016lx (%s)\nsepc    0x%016lx  stval 0x%016lx  sstatus 0x%016lx\n",
             f->scause, cause_name(f->scause), f->sepc, f->stval, f->sstatus);
     for (int i = 1; i < 32; i++)
-        kprintf("%-4s %#018lx%s", names[i], regs[i], i % 4 == 3 ? "\n" : "  ");
-    kprintf("\nbacktrace:\n  #0 %#018lx (sepc)\n", f->sepc);
-    backtrace_from(f->s0);
+        kprintf("%-4s 0x%016lx%s", names[i], regs[i], i % 4 == 3 ? "\n" : "  ");
+    kprintf("\nbacktrace:\n  #0 0x%016lx (sepc)\n", f->sepc);
+    backtrace_from(f->s0, 1);
 }
 
 // Where a kernel thread lands if its entry function returns (trap.S sets ra).

@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# The test runner behind `make test`: host unit tests, in-QEMU autotest per arch and test system, e2e tests.
+#
+# Prints one line per suite ("suite NAME ARCH MODE: N passed, N failed"),
+# then "N passed, N failed" alone, and exits non-zero on any failure.
+# Also importable: tests/e2e scripts use qemu_command() and Guest.
+import argparse
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LOG_DIR = ROOT / "build" / "test-logs"
+AUTOTEST_TIMEOUT = 300      # seconds for one autotest boot
+SHUTDOWN_GRACE = 20         # seconds QEMU gets to exit after the sentinel
+E2E_TIMEOUT = 600           # seconds for one e2e script
+TAIL_LINES = 40
+
+PASS_RE = re.compile(r"TEST PASS (\S+)")
+FAIL_RE = re.compile(r"TEST FAIL ([^:\s]+):?\s*(.*)")
+SENTINEL_RE = re.compile(r"AUTOTEST DONE: (\d+) passed, (\d+) failed")
+SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed$")
+
+
+class Result:
+    """Counts for one suite, plus the reasons for each failure."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.problems = []
+
+    def fail(self, why):
+        self.failed += 1
+        self.problems.append(why)
+
+
+def tail(text, n=TAIL_LINES):
+    return "\n".join(text.splitlines()[-n:])
+
+
+def run_make(args, log_name):
+    """Runs make in the repo root; returns (ok, output). The output is saved in the log dir."""
+    proc = subprocess.run(["make"] + args, cwd=ROOT, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace")
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    (LOG_DIR / log_name).write_text(proc.stdout)
+    return proc.returncode == 0, proc.stdout
+
+
+# ---- tier 1: host unit tests --------------------------------------------------
+
+def parse_unit_output(text, make_ok):
+    """Judges `make unit` output: PASS/FAIL lines per test, a summary per binary."""
+    r = Result()
+    binary = None
+    summarized = True
+    for line in text.splitlines():
+        if line.startswith("== "):
+            if not summarized:
+                r.fail(f"{binary}: no summary line (crashed?)")
+            binary, summarized = line[3:].strip(), False
+        elif line.startswith("PASS "):
+            r.passed += 1
+        elif line.startswith("FAIL "):
+            r.fail(line[5:])
+        elif SUMMARY_RE.match(line.strip()):
+            summarized = True
+    if not summarized:
+        r.fail(f"{binary}: no summary line (crashed?)")
+    if not make_ok and r.failed == 0:
+        r.fail("make unit failed (build error or sanitizer report)")
+    return r
+
+
+def run_unit():
+    ok, out = run_make(["unit"], "unit.log")
+    r = parse_unit_output(out, ok)
+    return r, out
+
+
+# ---- tier 2: autotest in QEMU -------------------------------------------------
+
+def arches():
+    """Every arch with both kernel/arch/<arch>/ and mk/<arch>.mk (the host stub arch has no .mk)."""
+    found = []
+    for d in sorted((ROOT / "kernel" / "arch").iterdir()):
+        if d.is_dir() and (ROOT / "mk" / f"{d.name}.mk").exists():
+            found.append(d.name)
+    return found
+
+
+def test_systems():
+    """(system name, mode) of each systems/test*.toml: the mode of its instance that ends the run."""
+    systems = []
+    for path in sorted((ROOT / "systems").glob("test*.toml")):
+        with open(path, "rb") as f:
+            spec = tomllib.load(f)
+        mode = "?"
+        for inst in spec.get("instance", []):
+            if inst.get("shutdown_on_exit"):
+                mode = inst.get("mode", "in-kernel")
+        systems.append((path.stem, mode))
+    return systems
+
+
+def qemu_command(arch, system):
+    """The QEMU command line `make run` would use, asked from the Makefile itself."""
+    probe = ("_test_py_print_qemu:\n"
+             "\t@echo $(QEMU) $(QEMU_FLAGS) $(call QEMU_KERNEL_ARGS,$(IMAGE))\n")
+    proc = subprocess.run(["make", "-s", "-f", "Makefile", "-f", "-", f"ARCH={arch}",
+                           f"SYSTEM={system}", "_test_py_print_qemu"],
+                          cwd=ROOT, input=probe, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, check=True)
+    return proc.stdout.split()
+
+
+class Guest:
+    """A QEMU process whose console output is collected by a thread.
+
+    Stop it with stop(): it kills the process by its PID and waits for it."""
+
+    def __init__(self, cmd, stdin, log_path):
+        self.log_path = log_path
+        self.buf = ""
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdin=stdin, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk:
+                break
+            with self.cond:
+                self.buf += chunk.decode("utf-8", "replace").replace("\r", "")
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_for(self, pattern, timeout, start=0):
+        """Waits until `pattern` (a regex) appears in the output after `start`.
+
+        Returns the match, or None on timeout or when QEMU exits first."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                m = regex.search(self.buf, start)
+                if m:
+                    return m
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
+                    return None
+                self.cond.wait(min(left, 0.5))
+
+    def send(self, text, delay=0.02):
+        """Types text one byte at a time, so the UART's small FIFO never overflows."""
+        for ch in text.encode():
+            self.proc.stdin.write(bytes([ch]))
+            self.proc.stdin.flush()
+            time.sleep(delay)
+
+    def output(self):
+        with self.cond:
+            return self.buf
+
+    def wait_exit(self, timeout):
+        """QEMU's exit status, or None if it is still running after timeout seconds."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self):
+        """Kills QEMU (by its PID) if it still runs, then saves the log; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        status = self.proc.wait()
+        self.reader.join(5)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path.write_text(self.output())
+        return status
+
+
+def judge_autotest(log, status, timed_out):
+    """Judges one autotest boot from its console log and QEMU's exit status (None: killed).
+
+    Besides each TEST FAIL line, a panic, a timeout, a missing or inconsistent
+    sentinel and an exit status that disagrees with the result count as one
+    failure each."""
+    r = Result()
+    seen_fail = 0
+    for line in log.splitlines():
+        if SENTINEL_RE.search(line):
+            continue
+        if PASS_RE.search(line):
+            r.passed += 1
+        elif m := FAIL_RE.search(line):
+            seen_fail += 1
+            r.fail(f"{m.group(1)}: {m.group(2)}")
+    if "PANIC" in log:
+        r.fail("the kernel panicked")
+    if timed_out:
+        r.fail(f"timed out after {AUTOTEST_TIMEOUT} s")
+    sentinel = SENTINEL_RE.search(log)
+    if sentinel is None:
+        r.fail("no 'AUTOTEST DONE' sentinel")
+    else:
+        said = (int(sentinel.group(1)), int(sentinel.group(2)))
+        if said != (r.passed, seen_fail):
+            r.fail(f"the sentinel says {said[0]} passed, {said[1]} failed, but the log shows "
+                   f"{r.passed} and {seen_fail}")
+    if status is None:
+        if not timed_out:
+            r.fail("QEMU did not exit after the sentinel")
+    elif (status == 0) != (r.failed == 0):
+        r.fail(f"QEMU exit status {status} disagrees with the result")
+    return r
+
+
+def run_autotest(arch, system):
+    ok, out = run_make([f"ARCH={arch}", f"SYSTEM={system}"], f"build-{arch}-{system}.log")
+    if not ok:
+        r = Result()
+        r.fail(f"make ARCH={arch} SYSTEM={system} failed")
+        return r, out
+    guest = Guest(qemu_command(arch, system), subprocess.DEVNULL,
+                  LOG_DIR / f"autotest-{arch}-{system}.log")
+    timed_out = False
+    if guest.wait_for(SENTINEL_RE.pattern, AUTOTEST_TIMEOUT) is None:
+        timed_out = guest.proc.poll() is None
+        status = guest.wait_exit(1)
+    else:
+        status = guest.wait_exit(SHUTDOWN_GRACE)
+    guest.stop()
+    log = guest.output()
+    return judge_autotest(log, status, timed_out), log
+
+
+# ---- tier 3: end-to-end scripts ------------------------------------------------
+
+def parse_e2e_output(text, rc):
+    r = Result()
+    summary = False
+    for line in text.splitlines():
+        if line.startswith("PASS"):
+            r.passed += 1
+        elif line.startswith("FAIL"):
+            r.fail(line[4:].strip(" :"))
+        elif SUMMARY_RE.match(line.strip()):
+            summary = True
+    if not summary:
+        r.fail("no summary line")
+    if rc != 0 and r.failed == 0:
+        r.fail(f"exit status {rc} with no failure reported")
+    return r
+
+
+def run_e2e(script, arch):
+    try:
+        proc = subprocess.run([sys.executable, str(script), "--arch", arch], cwd=ROOT,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, errors="replace",
+                              timeout=E2E_TIMEOUT)
+        out, rc = proc.stdout, proc.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace") if isinstance(e.stdout, bytes) \
+            else (e.stdout or "")
+        r = parse_e2e_output(out, 1)
+        r.fail(f"timed out after {E2E_TIMEOUT} s")
+        return r, out
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    (LOG_DIR / f"e2e-{script.stem}-{arch}.out").write_text(out)
+    return parse_e2e_output(out, rc), out
+
+
+# ---- driver ------------------------------------------------------------------
+
+def report(name, arch, mode, r, out, totals):
+    print(f"suite {name} {arch} {mode}: {r.passed} passed, {r.failed} failed", flush=True)
+    totals[0] += r.passed
+    totals[1] += r.failed
+    if r.failed:
+        for p in r.problems:
+            print(f"  - {p}")
+        print("  --- last lines of the log ---")
+        for line in tail(out).splitlines():
+            print(f"  | {line}")
+        print("  ---", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--arch", help="test only this arch")
+    ap.add_argument("--skip", action="append", default=[], choices=["unit", "autotest", "e2e"],
+                    help="leave out a tier (repeatable)")
+    ap.add_argument("--judge-log", metavar="FILE",
+                    help="only judge a saved autotest console log (with --status)")
+    ap.add_argument("--status", type=int, default=None, help="QEMU exit status for --judge-log")
+    args = ap.parse_args()
+
+    totals = [0, 0]
+    if args.judge_log:
+        log = pathlib.Path(args.judge_log).read_text(errors="replace")
+        report("autotest", "?", "?", judge_autotest(log, args.status, False), log, totals)
+    else:
+        if "unit" not in args.skip:
+            r, out = run_unit()
+            report("unit", "host", "host", r, out, totals)
+        selected = arches()
+        if args.arch:
+            if args.arch not in selected:
+                print(f"test.py: no arch {args.arch} (have: {' '.join(selected)})")
+                return 2
+            selected = [args.arch]
+        for arch in selected:
+            if "autotest" not in args.skip:
+                for system, mode in test_systems():
+                    r, out = run_autotest(arch, system)
+                    report("autotest", arch, mode, r, out, totals)
+            if "e2e" not in args.skip:
+                for script in sorted((ROOT / "tests" / "e2e").glob("test_*.py")):
+                    r, out = run_e2e(script, arch)
+                    report(script.stem.removeprefix("test_"), arch, "e2e", r, out, totals)
+    print(f"{totals[0]} passed, {totals[1]} failed")
+    return 1 if totals[1] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
