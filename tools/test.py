@@ -21,6 +21,12 @@ AUTOTEST_TIMEOUT = 300      # seconds for one autotest boot
 SHUTDOWN_GRACE = 20         # seconds QEMU gets to exit after the sentinel
 E2E_TIMEOUT = 600           # seconds for one e2e script
 TAIL_LINES = 40
+# --build-dir: builds go to <it>/<arch> (make BUILD=...) instead of build/<arch>.
+BUILD_ROOT = None
+
+
+def make_vars(arch):
+    return [f"ARCH={arch}"] + ([f"BUILD={BUILD_ROOT}/{arch}"] if BUILD_ROOT else [])
 
 PASS_RE = re.compile(r"TEST PASS (\S+)")
 FAIL_RE = re.compile(r"TEST FAIL ([^:\s]+):?\s*(.*)")
@@ -115,7 +121,7 @@ def qemu_command(arch, system):
     """The QEMU command line `make run` would use, asked from the Makefile itself."""
     probe = ("_test_py_print_qemu:\n"
              "\t@echo $(QEMU) $(QEMU_FLAGS) $(call QEMU_KERNEL_ARGS,$(IMAGE))\n")
-    proc = subprocess.run(["make", "-s", "-f", "Makefile", "-f", "-", f"ARCH={arch}",
+    proc = subprocess.run(["make", "-s", "-f", "Makefile", "-f", "-", *make_vars(arch),
                            f"SYSTEM={system}", "_test_py_print_qemu"],
                           cwd=ROOT, input=probe, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, check=True)
@@ -229,7 +235,7 @@ def judge_autotest(log, status, timed_out):
 
 
 def run_autotest(arch, system):
-    ok, out = run_make([f"ARCH={arch}", f"SYSTEM={system}"], f"build-{arch}-{system}.log")
+    ok, out = run_make(make_vars(arch) + [f"SYSTEM={system}"], f"build-{arch}-{system}.log")
     if not ok:
         r = Result()
         r.fail(f"make ARCH={arch} SYSTEM={system} failed")
@@ -304,11 +310,14 @@ def main():
     ap.add_argument("--arch", help="test only this arch")
     ap.add_argument("--skip", action="append", default=[], choices=["unit", "autotest", "e2e"],
                     help="leave out a tier (repeatable)")
+    ap.add_argument("--build-dir", help="build into DIR/<arch> instead of build/<arch>")
     ap.add_argument("--judge-log", metavar="FILE",
                     help="only judge a saved autotest console log (with --status)")
     ap.add_argument("--status", type=int, default=None, help="QEMU exit status for --judge-log")
     args = ap.parse_args()
 
+    global BUILD_ROOT
+    BUILD_ROOT = args.build_dir
     totals = [0, 0]
     if args.judge_log:
         log = pathlib.Path(args.judge_log).read_text(errors="replace")
