@@ -93,9 +93,17 @@ paddr_t arch_ptr_to_paddr(const void *p);
 // (folios mapped by in-kernel apps, and their images).
 vaddr_t arch_kernel_map_base(void);
 vaddr_t arch_kernel_map_end(void);
-// The range user vmspaces use.
+// The range user vmspaces use (it depends on the arch's address width: Sv39
+// on riscv64 leaves 256 GiB below the kernel's half).
 vaddr_t arch_user_base(void);
 vaddr_t arch_user_end(void);
+
+// Copies between kernel memory and the current (user) address space, lifting
+// the CPU's user-access protection (RISC-V SUM, Arm PAN, x86 SMAP) only for
+// the copy. The caller has checked that the range is the process's mapped
+// memory; a fault inside the copy still returns ERR_BAD_ADDR, never crashes.
+int arch_copy_from_user(void *dst, const void *usrc, size_t len);
+int arch_copy_to_user(void *udst, const void *src, size_t len);
 
 // Power off QEMU with the exit status: 0 success, anything else failure.
 void arch_shutdown(int code) __attribute__((noreturn));

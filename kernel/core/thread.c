@@ -54,9 +54,17 @@ void sched_yield(void) {
 }
 
 void sched_maybe_preempt(void) {
-    if (list_is_empty(&run_queue))
+    bool slice_over = current != &idle_thread && arch_now_ns() - current->ran_since >= SLICE_NS;
+    if (list_is_empty(&run_queue)) {
+        // Nobody else wants the CPU: renew the slice, or the timer would be
+        // programmed with the past slice end and fire again at once, forever.
+        if (slice_over) {
+            current->ran_since = arch_now_ns();
+            ktimer_program(current->ran_since + SLICE_NS);
+        }
         return;
-    if (current == &idle_thread || arch_now_ns() - current->ran_since >= SLICE_NS)
+    }
+    if (current == &idle_thread || slice_over)
         sched_yield();
 }
 

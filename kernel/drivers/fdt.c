@@ -234,7 +234,7 @@ int fdt_find_compatible(const struct fdt *f, int after, const char *compat) {
 
 // Whether a node name matches one path component of `len` bytes.
 static bool name_matches(const char *name, const char *comp, size_t len) {
-    if (strncmp(name, comp, len) != 0)
+    if (!name || strncmp(name, comp, len) != 0)
         return false;
     if (name[len] == '\0')
         return true;

@@ -52,6 +52,7 @@ void riscv64_trap(struct trap_frame *f);
 void riscv64_trap_entry(void);
 void riscv64_thread_start(void);
 void riscv64_dump_frame(const struct trap_frame *f);
+void riscv64_thread_returned(void) __attribute__((noreturn)); // a kernel thread's entry returned
 
 // cpu.c: SBI, timer, interrupt controller glue
 void riscv64_timer_init(uint64_t timebase_hz);
