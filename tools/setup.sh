@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs what a fresh Debian 12 machine lacks to build, run and test Stellina; quick and idempotent.
+# Installs what a fresh Debian 12 machine lacks to build, run and test Stellina (idempotent).
 #
 # Checks each needed command or file first and calls apt-get only when
 # something is missing. Run as root, or as a user with sudo.
@@ -26,7 +26,8 @@ needs=(
 present() {
     case "$1" in
     # The runtime's path carries clang's exact version; any 14.x will do.
-    @asan-runtime) compgen -G "/usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.asan-*.a" >/dev/null ;;
+    @asan-runtime)
+        compgen -G "/usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.asan-*.a" >/dev/null ;;
     /*) [ -e "$1" ] ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
     esac

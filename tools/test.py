@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# The test runner behind `make test`: host unit tests, in-QEMU autotest per arch and test system, e2e tests.
+# The runner behind `make test`: host unit tests, autotest in QEMU per arch and system, e2e tests.
 #
 # Prints one line per suite ("suite NAME ARCH MODE: N passed, N failed"),
 # then "N passed, N failed" alone, and exits non-zero on any failure.
@@ -18,6 +18,7 @@ import tomllib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LOG_DIR = ROOT / "build" / "test-logs"
 AUTOTEST_TIMEOUT = 300      # seconds for one autotest boot
+HANG_TIMEOUT = 120          # seconds without console output that count as a hang
 SHUTDOWN_GRACE = 20         # seconds QEMU gets to exit after the sentinel
 E2E_TIMEOUT = 600           # seconds for one e2e script
 TAIL_LINES = 40
@@ -104,7 +105,7 @@ def arches():
 
 
 def test_systems():
-    """(system name, mode) of each systems/test*.toml: the mode of its instance that ends the run."""
+    """(name, mode) of each systems/test*.toml; mode is that of the instance that ends the run."""
     systems = []
     for path in sorted((ROOT / "systems").glob("test*.toml")):
         with open(path, "rb") as f:
@@ -136,6 +137,7 @@ class Guest:
     def __init__(self, cmd, stdin, log_path):
         self.log_path = log_path
         self.buf = ""
+        self.last_output = time.monotonic()
         self.cond = threading.Condition()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdin=stdin, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
@@ -149,6 +151,7 @@ class Guest:
                 break
             with self.cond:
                 self.buf += chunk.decode("utf-8", "replace").replace("\r", "")
+                self.last_output = time.monotonic()
                 self.cond.notify_all()
         with self.cond:
             self.cond.notify_all()
@@ -168,6 +171,23 @@ class Guest:
                 if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
                     return None
                 self.cond.wait(min(left, 0.5))
+
+    def wait_idle(self, suffix, quiet, timeout):
+        """Waits until the output ends with `suffix` and has not grown for `quiet` seconds.
+
+        Returns the output's length then, or None on timeout or when QEMU exits."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            seen, since = len(self.buf), time.monotonic()
+            while True:
+                now = time.monotonic()
+                if len(self.buf) != seen:
+                    seen, since = len(self.buf), now
+                elif self.buf.endswith(suffix) and now - since >= quiet:
+                    return seen
+                if now >= deadline or (self.proc.poll() is not None and not self.reader.is_alive()):
+                    return None
+                self.cond.wait(min(0.1, deadline - now))
 
     def send(self, text, delay=0.02):
         """Types text one byte at a time, so the UART's small FIFO never overflows."""
@@ -198,8 +218,10 @@ class Guest:
         return status
 
 
-def judge_autotest(log, status, timed_out):
+def judge_autotest(log, status, hung):
     """Judges one autotest boot from its console log and QEMU's exit status (None: killed).
+
+    `hung` says why QEMU was given up on (a timeout or a silent hang), or is None.
 
     Besides each TEST FAIL line, a panic, a timeout, a missing or inconsistent
     sentinel and an exit status that disagrees with the result count as one
@@ -216,8 +238,8 @@ def judge_autotest(log, status, timed_out):
             r.fail(f"{m.group(1)}: {m.group(2)}")
     if "PANIC" in log:
         r.fail("the kernel panicked")
-    if timed_out:
-        r.fail(f"timed out after {AUTOTEST_TIMEOUT} s")
+    if hung:
+        r.fail(hung)
     sentinel = SENTINEL_RE.search(log)
     if sentinel is None:
         r.fail("no 'AUTOTEST DONE' sentinel")
@@ -227,7 +249,7 @@ def judge_autotest(log, status, timed_out):
             r.fail(f"the sentinel says {said[0]} passed, {said[1]} failed, but the log shows "
                    f"{r.passed} and {seen_fail}")
     if status is None:
-        if not timed_out:
+        if not hung:
             r.fail("QEMU did not exit after the sentinel")
     elif (status == 0) != (r.failed == 0):
         r.fail(f"QEMU exit status {status} disagrees with the result")
@@ -242,15 +264,22 @@ def run_autotest(arch, system):
         return r, out
     guest = Guest(qemu_command(arch, system), subprocess.DEVNULL,
                   LOG_DIR / f"autotest-{arch}-{system}.log")
-    timed_out = False
-    if guest.wait_for(SENTINEL_RE.pattern, AUTOTEST_TIMEOUT) is None:
-        timed_out = guest.proc.poll() is None
-        status = guest.wait_exit(1)
-    else:
-        status = guest.wait_exit(SHUTDOWN_GRACE)
+    # Wait for the sentinel, giving up early when the console has been silent too long.
+    deadline = time.monotonic() + AUTOTEST_TIMEOUT
+    hung = None
+    while guest.wait_for(SENTINEL_RE.pattern, 5) is None:
+        if guest.proc.poll() is not None:
+            break
+        if time.monotonic() > deadline:
+            hung = f"timed out after {AUTOTEST_TIMEOUT} s"
+            break
+        if time.monotonic() - guest.last_output > HANG_TIMEOUT:
+            hung = f"hung: no console output for {HANG_TIMEOUT} s"
+            break
+    status = guest.wait_exit(1 if hung else SHUTDOWN_GRACE)
     guest.stop()
     log = guest.output()
-    return judge_autotest(log, status, timed_out), log
+    return judge_autotest(log, status, hung), log
 
 
 # ---- tier 3: end-to-end scripts ------------------------------------------------
@@ -321,7 +350,7 @@ def main():
     totals = [0, 0]
     if args.judge_log:
         log = pathlib.Path(args.judge_log).read_text(errors="replace")
-        report("autotest", "?", "?", judge_autotest(log, args.status, False), log, totals)
+        report("autotest", "?", "?", judge_autotest(log, args.status, None), log, totals)
     else:
         if "unit" not in args.skip:
             r, out = run_unit()

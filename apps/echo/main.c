@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The echo server: every message a client sends comes back to it unchanged.
+#include <stellina/server.h>
 #include <stellina/stellina.h>
 
 // One buffer is enough: the loop runs one callback at a time.
@@ -36,15 +37,13 @@ int main(void) {
         log_error("loop_init: %s", err_name(r));
         return 1;
     }
-    int cursor = 0, clients = 0;
-    for (handle_t ch; (ch = env_next("client", &cursor)) > 0; clients++) {
-        r = loop_add(&loop, ch, POLL_READABLE, on_client, NULL);
-        if (r < 0)
-            log_warn("cannot watch client %d: %s", ch, err_name(r));
+    r = loop_serve(&loop, on_client, NULL);
+    if (r < 0) {
+        log_error("loop_serve: %s", err_name(r));
+        return 1;
     }
-    log_info("serving %d clients", clients);
+    log_info("ready");
     r = loop_run(&loop);
-    log_info("all clients gone");
     loop_destroy(&loop);
     return r < 0 ? 1 : 0;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Init: starts the instances of the system's boot plan and wires their channels.
+// Init: starts the instances of the system's boot plan, wires their channels and restarts them by policy.
 #include "init.h"
-#include "../../abi/startinfo.h"
+#include "../../abi/message.h"
 #include "bootfs.h"
 #include "channel.h"
 #include "console.h"
 #include "kmalloc.h"
 #include "loader.h"
+#include "page.h"
 #include "process.h"
+#include "thread.h"
 #include "vmspace.h"
 #include <stdio.h>
 #include <string.h>
@@ -15,23 +17,44 @@
 // The boot plan is text written by tools/mkbootfs.py from systems/<name>.toml:
 //   instance <name> <app> <in-kernel|user> <always|on-failure|never> <shutdown_on_exit 0|1> <console 0|1>
 //   env <instance> <env-name> <server-instance>
-// An `env` line connects a client's need to a server by a new channel: the
-// client gets one end as env <env-name>, the server the other as env "client".
+// Every instance gets a channel from init as env "init". An `env` line
+// connects a client's need to a server with a new channel: the client gets
+// one end as env <env-name>; the server gets the other in a MSG_CONNECT
+// message on its "init" channel, at boot and whenever the client restarts.
 #define PLAN_MAX_INSTANCES 32
+#define PLAN_MAX_WIRES 64
 #define PLAN_LINE_MAX 160
+#define BACKOFF_FIRST_NS 50000000ull     // 50 ms before the first restart
+#define BACKOFF_MAX_NS 1000000000ull     // doubling up to 1 s
+#define BACKOFF_RESET_NS 10000000000ull  // a run of 10 s forgives earlier crashes
+
+enum restart_policy { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
 struct instance {
     char name[START_NAME_MAX];
     char app[START_NAME_MAX];
     uint32_t mode;
+    enum restart_policy restart;
     bool shutdown_on_exit;
     bool console;
-    struct process *proc;
-    struct start_info *si; // built before the process starts
+    struct process *proc;     // NULL while not running (reference held)
+    struct channel *init_ch;  // init's end of the instance's "init" channel (reference held)
+    struct start_info *si;    // while being started
+    uint32_t restarts;
+    uint64_t started_at, restart_at, backoff_ns;
+    bool restart_pending;
+};
+
+struct wire {
+    struct instance *client, *server;
+    char env_name[START_NAME_MAX];
 };
 
 static struct instance instances[PLAN_MAX_INSTANCES];
 static int num_instances;
+static struct wire wires[PLAN_MAX_WIRES];
+static int num_wires;
+static struct wait_queue init_wq; // the init thread waits here for restarts to do
 
 static struct instance *instance_find(const char *name) {
     for (int i = 0; i < num_instances; i++) {
@@ -39,6 +62,191 @@ static struct instance *instance_find(const char *name) {
             return &instances[i];
     }
     return NULL;
+}
+
+static const char *mode_name(uint32_t mode) {
+    return mode == ISOLATION_USER ? "user" : "in-kernel";
+}
+
+// Adds a named handle to the environment of an instance being started.
+static int env_add(struct instance *inst, const char *name, struct kobj *obj, uint32_t rights) {
+    struct start_info *si = inst->si;
+    if (si->num_env >= START_ENV_MAX)
+        return ERR_TOO_LARGE;
+    handle_t h = handle_install(&inst->proc->handles, obj, rights);
+    if (h < 0)
+        return h;
+    strlcpy(si->env[si->num_env].name, name, START_NAME_MAX);
+    si->env[si->num_env].handle = h;
+    si->num_env++;
+    return 0;
+}
+
+#define RIGHTS_ENV_CHANNEL (RIGHT_READ | RIGHT_WRITE | RIGHT_DUP | RIGHT_TRANSFER)
+
+// Hands `ch` (our reference) to a running server as a new client.
+static void send_connect(struct instance *server, struct instance *client, struct channel *ch) {
+    size_t len = strlen(client->name);
+    struct message *msg = server->init_ch ? kmalloc(sizeof(*msg) + len) : NULL;
+    if (!msg || channel_can_send(server->init_ch) < 0) {
+        kprintf("init: cannot connect %s to %s\n", client->name, server->name);
+        kfree(msg);
+        kobj_unref(&ch->obj); // the client sees CLOSED
+        return;
+    }
+    msg->info = MSGINFO(MSG_CONNECT, len, 1);
+    msg->handles[0] = &ch->obj;
+    msg->rights[0] = RIGHTS_ENV_CHANNEL;
+    memcpy(msg->data, client->name, len);
+    channel_enqueue(server->init_ch, msg);
+}
+
+// Creates the process, its init channel and its environment; nothing runs yet.
+static int instance_prepare(struct instance *inst) {
+    struct vmspace *vs = inst->mode == ISOLATION_USER ? vmspace_create_user() : kernel_vmspace;
+    if (!vs)
+        return ERR_NO_MEMORY;
+    if (vs == kernel_vmspace)
+        kobj_ref(&vs->obj);
+    inst->proc = process_create(inst->name, inst->mode, vs);
+    kobj_unref(&vs->obj); // the process holds it now
+    inst->si = kmalloc(sizeof(struct start_info));
+    struct channel *mine, *theirs;
+    if (!inst->proc || !inst->si || channel_create_pair(&mine, &theirs) < 0)
+        return ERR_NO_MEMORY;
+    inst->init_ch = mine;
+    strlcpy(inst->si->name, inst->name, START_NAME_MAX);
+    int err = env_add(inst, "init", &theirs->obj, RIGHTS_ENV_CHANNEL);
+    if (err < 0) {
+        kobj_unref(&theirs->obj);
+        return err;
+    }
+    if (inst->console) {
+        handle_t h = handle_install(&inst->proc->handles, console_get(), RIGHT_READ | RIGHT_DUP);
+        if (h < 0)
+            return h;
+        inst->si->console = h;
+    }
+    return 0;
+}
+
+// Connects every need of `client` to its server (running or not: a need
+// whose server is down gets a channel that is already CLOSED).
+static int instance_wire(struct instance *client) {
+    for (int i = 0; i < num_wires; i++) {
+        struct wire *w = &wires[i];
+        if (w->client != client)
+            continue;
+        struct channel *a, *b;
+        if (channel_create_pair(&a, &b) < 0)
+            return ERR_NO_MEMORY;
+        int err = env_add(client, w->env_name, &a->obj, RIGHTS_ENV_CHANNEL);
+        if (err < 0) {
+            kobj_unref(&a->obj);
+            kobj_unref(&b->obj);
+            return err;
+        }
+        if (w->server->proc)
+            send_connect(w->server, client, b);
+        else
+            kobj_unref(&b->obj);
+    }
+    return 0;
+}
+
+static void instance_exited(struct process *proc, int code, void *arg);
+
+static int instance_launch(struct instance *inst) {
+    char path[BOOTFS_NAME_MAX];
+    size_t size;
+    snprintf(path, sizeof(path), "apps/%s.elf", inst->app);
+    const void *elf = bootfs_find(path, &size);
+    if (!elf)
+        return ERR_NOT_FOUND;
+    inst->proc->on_exit = instance_exited;
+    inst->proc->on_exit_arg = inst;
+    vaddr_t base;
+    int err = loader_start(inst->proc, elf, size, inst->si, &base);
+    kfree(inst->si);
+    inst->si = NULL;
+    if (err < 0)
+        return err;
+    inst->started_at = arch_now_ns();
+    // tools/debug.py reads this line to give gdb the app's symbols.
+    kprintf("init: started %s (app %s, %s) image at %p\n", inst->name, inst->app,
+            mode_name(inst->mode), (void *)base);
+    return 0;
+}
+
+// Drops what a failed start left; the process never ran a thread.
+static void instance_abandon(struct instance *inst, int err) {
+    kprintf("init: cannot start %s: %s\n", inst->name, err_name(err));
+    kfree(inst->si);
+    inst->si = NULL;
+    if (inst->init_ch)
+        kobj_unref(&inst->init_ch->obj);
+    inst->init_ch = NULL;
+    if (inst->proc) {
+        inst->proc->on_exit = NULL;
+        process_teardown(inst->proc);
+        kobj_unref(&inst->proc->obj);
+    }
+    inst->proc = NULL;
+}
+
+static void instance_restart(struct instance *inst) {
+    inst->restart_pending = false;
+    inst->restarts++;
+    kprintf("init: restarting %s (restart %u)\n", inst->name, inst->restarts);
+    int err = instance_prepare(inst);
+    if (err == 0)
+        err = instance_wire(inst);
+    if (err == 0)
+        err = instance_launch(inst);
+    if (err < 0)
+        instance_abandon(inst, err);
+}
+
+// Runs in the reaper once the process is gone: its memory is back.
+static void instance_exited(struct process *proc, int code, void *arg) {
+    struct instance *inst = arg;
+    kprintf("init: %s exited with code %d (%zu pages free)\n", inst->name, code, page_free_count());
+    inst->proc = NULL;
+    kobj_unref(&proc->obj);
+    kobj_unref(&inst->init_ch->obj);
+    inst->init_ch = NULL;
+    if (inst->shutdown_on_exit) {
+        kprintf("init: powering off (%s was the system's last word)\n", inst->name);
+        arch_shutdown(code == 0 ? 0 : 1);
+    }
+    bool again = inst->restart == RESTART_ALWAYS || (inst->restart == RESTART_ON_FAILURE && code != 0);
+    if (!again)
+        return;
+    uint64_t now = arch_now_ns();
+    if (now - inst->started_at >= BACKOFF_RESET_NS)
+        inst->backoff_ns = 0;
+    inst->backoff_ns = inst->backoff_ns ? MIN(inst->backoff_ns * 2, BACKOFF_MAX_NS) : BACKOFF_FIRST_NS;
+    inst->restart_at = now + inst->backoff_ns;
+    inst->restart_pending = true;
+    wait_queue_wake_all(&init_wq);
+}
+
+// The init thread: restarts instances when their backoff has passed.
+static void init_thread_main(uint64_t arg) {
+    arch_irq_save();
+    for (;;) {
+        uint64_t now = arch_now_ns(), next = 0;
+        for (int i = 0; i < num_instances; i++) {
+            struct instance *inst = &instances[i];
+            if (!inst->restart_pending)
+                continue;
+            if (inst->restart_at <= now)
+                instance_restart(inst);
+            else if (next == 0 || inst->restart_at < next)
+                next = inst->restart_at;
+        }
+        thread_block(&init_wq, next);
+    }
 }
 
 // Splits line into at most max space-separated words (in place).
@@ -56,66 +264,37 @@ static int split_words(char *line, char **words, int max) {
     return n;
 }
 
-static void instance_exited(struct process *proc, int code, void *arg) {
-    struct instance *inst = arg;
-    kprintf("init: %s exited with code %d\n", inst->name, code);
-    inst->proc = NULL;
-    kobj_unref(&proc->obj);
-    if (inst->shutdown_on_exit) {
-        kprintf("init: powering off (%s was the system's last word)\n", inst->name);
-        arch_shutdown(code == 0 ? 0 : 1);
-    }
-}
-
-static void env_add(struct instance *inst, const char *name, struct kobj *obj) {
-    struct start_info *si = inst->si;
-    if (si->num_env >= START_ENV_MAX)
-        panic("init: %s: more than %d env handles", inst->name, START_ENV_MAX);
-    handle_t h = handle_install(&inst->proc->handles, obj, RIGHT_READ | RIGHT_WRITE | RIGHT_DUP | RIGHT_TRANSFER);
-    if (h < 0)
-        panic("init: no memory for %s's handles", inst->name);
-    strlcpy(si->env[si->num_env].name, name, START_NAME_MAX);
-    si->env[si->num_env].handle = h;
-    si->num_env++;
-}
-
 static void plan_instance(char **w, int n) {
     if (n != 7 || num_instances >= PLAN_MAX_INSTANCES)
         panic("init: bad instance line in the boot plan");
     struct instance *inst = &instances[num_instances++];
     strlcpy(inst->name, w[1], sizeof(inst->name));
     strlcpy(inst->app, w[2], sizeof(inst->app));
-    if (strcmp(w[3], "in-kernel") != 0)
-        panic("init: %s: mode %s is not supported yet", inst->name, w[3]);
-    inst->mode = ISOLATION_IN_KERNEL;
+    if (strcmp(w[3], "user") == 0)
+        inst->mode = ISOLATION_USER;
+    else if (strcmp(w[3], "in-kernel") == 0)
+        inst->mode = ISOLATION_IN_KERNEL;
+    else
+        panic("init: %s: unknown mode %s", inst->name, w[3]);
+    inst->restart = strcmp(w[4], "always") == 0       ? RESTART_ALWAYS
+                    : strcmp(w[4], "on-failure") == 0 ? RESTART_ON_FAILURE
+                                                      : RESTART_NEVER;
     inst->shutdown_on_exit = w[5][0] == '1';
     inst->console = w[6][0] == '1';
-    inst->si = kmalloc(sizeof(struct start_info));
-    inst->proc = process_create(inst->name, inst->mode, kernel_vmspace);
-    if (!inst->si || !inst->proc)
-        panic("init: no memory for %s", inst->name);
-    strlcpy(inst->si->name, inst->name, START_NAME_MAX);
-    if (inst->console) {
-        handle_t h = handle_install(&inst->proc->handles, console_get(), RIGHT_READ | RIGHT_DUP);
-        if (h < 0)
-            panic("init: no memory for %s's handles", inst->name);
-        inst->si->console = h;
-    }
 }
 
 static void plan_env(char **w, int n) {
     struct instance *client = n == 4 ? instance_find(w[1]) : NULL;
     struct instance *server = n == 4 ? instance_find(w[3]) : NULL;
-    if (!client || !server)
+    if (!client || !server || num_wires >= PLAN_MAX_WIRES)
         panic("init: bad env line in the boot plan");
-    struct channel *a, *b;
-    if (channel_create_pair(&a, &b) < 0)
-        panic("init: no memory for channels");
-    env_add(client, w[2], &a->obj);
-    env_add(server, "client", &b->obj);
+    struct wire *wire = &wires[num_wires++];
+    wire->client = client;
+    wire->server = server;
+    strlcpy(wire->env_name, w[2], sizeof(wire->env_name));
 }
 
-void init_start(void) {
+static void plan_read(void) {
     size_t size;
     const char *plan = bootfs_find("plan", &size);
     if (!plan)
@@ -138,23 +317,28 @@ void init_start(void) {
         else
             panic("init: unknown boot plan line '%s'", w[0]);
     }
+}
+
+void init_start(void) {
+    wait_queue_init(&init_wq);
+    plan_read();
+    // Every process and its init channel exist before any wiring, so a
+    // client may come before its server in the plan.
     for (int i = 0; i < num_instances; i++) {
-        struct instance *inst = &instances[i];
-        char path[BOOTFS_NAME_MAX];
-        snprintf(path, sizeof(path), "apps/%s.elf", inst->app);
-        const void *elf = bootfs_find(path, &size);
-        if (!elf)
-            panic("init: %s: no app %s in the bootfs", inst->name, inst->app);
-        inst->proc->on_exit = instance_exited;
-        inst->proc->on_exit_arg = inst;
-        vaddr_t base;
-        int err = loader_start(inst->proc, elf, size, inst->si, &base);
-        if (err < 0)
-            panic("init: %s: cannot load %s: %s", inst->name, path, err_name(err));
-        // tools/debug.py reads this line to give gdb the app's symbols.
-        kprintf("init: started %s (app %s, %s) image at %p\n", inst->name, inst->app,
-                inst->mode == ISOLATION_USER ? "user" : "in-kernel", (void *)base);
-        kfree(inst->si);
-        inst->si = NULL;
+        if (instance_prepare(&instances[i]) < 0)
+            panic("init: no memory for %s", instances[i].name);
     }
+    for (int i = 0; i < num_instances; i++) {
+        if (instance_wire(&instances[i]) < 0)
+            panic("init: cannot wire %s", instances[i].name);
+    }
+    for (int i = 0; i < num_instances; i++) {
+        int err = instance_launch(&instances[i]);
+        if (err < 0)
+            panic("init: cannot start %s: %s", instances[i].name, err_name(err));
+    }
+    struct thread *t = thread_create(kernel_process, (vaddr_t)init_thread_main, 0, 0);
+    if (!t)
+        panic("init: no memory for the init thread");
+    kobj_unref(&t->obj);
 }

@@ -12,27 +12,27 @@
 #include "page.h"
 #include <string.h>
 
-#define SLAB_MAGIC  0x534c4142u // "SLAB"
+#define SLAB_MAGIC 0x534c4142u  // "SLAB"
 #define LARGE_MAGIC 0x4c415247u // "LARG"
 #define MIN_SHIFT 4             // 16 bytes
 #define MAX_SHIFT 10            // 1024 bytes
 #define NUM_CLASSES (MAX_SHIFT - MIN_SHIFT + 1)
-#define HEADER_SIZE 64          // keeps objects 16-byte aligned (and 64 for most classes)
+#define HEADER_SIZE 64 // keeps objects 16-byte aligned (and 64 for most classes)
 #define MAX_OBJECTS ((PAGE_SIZE - HEADER_SIZE) >> MIN_SHIFT)
 
 struct slab {
-    uint32_t magic;           // SLAB_MAGIC
-    uint16_t shift;           // objects are 1 << shift bytes
-    uint16_t nfree;           // free objects in this slab
-    struct list_node node;    // in its class's partial list while nfree > 0
+    uint32_t magic;                         // SLAB_MAGIC
+    uint16_t shift;                         // objects are 1 << shift bytes
+    uint16_t nfree;                         // free objects in this slab
+    struct list_node node;                  // in its class's partial list while nfree > 0
     uint64_t used[(MAX_OBJECTS + 63) / 64]; // bit set = object handed out
 };
 _Static_assert(sizeof(struct slab) <= HEADER_SIZE, "slab header too big");
 
 struct large {
-    uint32_t magic;  // LARGE_MAGIC
+    uint32_t magic; // LARGE_MAGIC
     uint32_t pad;
-    size_t npages;   // the run's length, header page included
+    size_t npages; // the run's length, header page included
 };
 _Static_assert(sizeof(struct large) <= HEADER_SIZE, "large header too big");
 

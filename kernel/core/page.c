@@ -12,10 +12,10 @@
 #define BITS_PER_WORD 64
 
 struct zone {
-    paddr_t base;      // first allocatable page
-    size_t npages;     // allocatable pages
-    uint64_t *bitmap;  // npages bits, through the direct map
-    size_t hint;       // where the next search starts (next fit)
+    paddr_t base;     // first allocatable page
+    size_t npages;    // allocatable pages
+    uint64_t *bitmap; // npages bits, through the direct map
+    size_t hint;      // where the next search starts (next fit)
 };
 
 static struct zone zones[ZONES_MAX];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// A byte ring buffer addressed by absolute offsets since creation (for the kernel log and console input).
+// A byte ring buffer addressed by absolute offsets since creation (for the kernel log and console
+// input).
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

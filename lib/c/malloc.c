@@ -14,15 +14,15 @@
 #define MAGIC_USED 0x4d414c4cu // "MALL"
 #define MAGIC_FREE 0x46524545u // "FREE"
 #define ALIGN 16
-#define MIN_CLASS_SHIFT 4   // 16 bytes
-#define MAX_CLASS_SHIFT 11  // 2048 bytes
+#define MIN_CLASS_SHIFT 4  // 16 bytes
+#define MAX_CLASS_SHIFT 11 // 2048 bytes
 #define NUM_CLASSES (MAX_CLASS_SHIFT - MIN_CLASS_SHIFT + 1)
 #define ARENA_BYTES (64 * 1024)
 #define PAGE_BYTES 4096
 
 struct block {
-    size_t size;        // usable bytes after the header
-    uint32_t magic;     // MAGIC_USED or MAGIC_FREE
+    size_t size;    // usable bytes after the header
+    uint32_t magic; // MAGIC_USED or MAGIC_FREE
     uint32_t reserved;
     struct block *next; // free-list link; overlaps the data while in use
 };

@@ -6,13 +6,13 @@
 #include <string.h>
 
 struct spec {
-    bool left;      // '-': pad on the right
-    bool zero;      // '0': pad numbers with zeros
-    bool plus;      // '+': always print a sign
-    bool space;     // ' ': a space where a plus sign would be
-    bool alt;       // '#': 0x for hex, a leading 0 for octal
-    int width;      // minimum field width
-    int precision;  // -1: none given
+    bool left;     // '-': pad on the right
+    bool zero;     // '0': pad numbers with zeros
+    bool plus;     // '+': always print a sign
+    bool space;    // ' ': a space where a plus sign would be
+    bool alt;      // '#': 0x for hex, a leading 0 for octal
+    int width;     // minimum field width
+    int precision; // -1: none given
 };
 
 struct sink {
@@ -38,8 +38,8 @@ static void emit_repeat(struct sink *k, char c, int n) {
 }
 
 // Writes `body` (len bytes) in a field: [pad][prefix][zeros][body][pad].
-static void emit_field(struct sink *k, const struct spec *sp, const char *prefix,
-                       int zeros, const char *body, int len) {
+static void emit_field(struct sink *k, const struct spec *sp, const char *prefix, int zeros,
+                       const char *body, int len) {
     int plen = (int)strlen(prefix);
     int pad = sp->width - plen - zeros - len;
     if (pad < 0)
@@ -147,12 +147,18 @@ int vcbprintf(format_out_fn out, void *ctx, const char *fmt, va_list ap_in) {
         const char *start = fmt++;
         struct spec sp = {.precision = -1};
         for (;; fmt++) {
-            if (*fmt == '-') sp.left = true;
-            else if (*fmt == '0') sp.zero = true;
-            else if (*fmt == '+') sp.plus = true;
-            else if (*fmt == ' ') sp.space = true;
-            else if (*fmt == '#') sp.alt = true;
-            else break;
+            if (*fmt == '-')
+                sp.left = true;
+            else if (*fmt == '0')
+                sp.zero = true;
+            else if (*fmt == '+')
+                sp.plus = true;
+            else if (*fmt == ' ')
+                sp.space = true;
+            else if (*fmt == '#')
+                sp.alt = true;
+            else
+                break;
         }
         sp.width = read_count(&fmt, &ap);
         if (sp.width < 0) { // a negative '*' width means left-justify
@@ -166,11 +172,22 @@ int vcbprintf(format_out_fn out, void *ctx, const char *fmt, va_list ap_in) {
                 sp.precision = -1; // a negative '*' precision counts as none
         }
         enum length len = LEN_NONE;
-        if (fmt[0] == 'h' && fmt[1] == 'h') { len = LEN_HH; fmt += 2; }
-        else if (fmt[0] == 'h') { len = LEN_H; fmt++; }
-        else if (fmt[0] == 'l' && fmt[1] == 'l') { len = LEN_LL; fmt += 2; }
-        else if (fmt[0] == 'l') { len = LEN_L; fmt++; }
-        else if (fmt[0] == 'z') { len = LEN_Z; fmt++; }
+        if (fmt[0] == 'h' && fmt[1] == 'h') {
+            len = LEN_HH;
+            fmt += 2;
+        } else if (fmt[0] == 'h') {
+            len = LEN_H;
+            fmt++;
+        } else if (fmt[0] == 'l' && fmt[1] == 'l') {
+            len = LEN_LL;
+            fmt += 2;
+        } else if (fmt[0] == 'l') {
+            len = LEN_L;
+            fmt++;
+        } else if (fmt[0] == 'z') {
+            len = LEN_Z;
+            fmt++;
+        }
 
         char conv = *fmt;
         if (conv == '\0') { // a lone '%' at the end: print it as it was
@@ -220,12 +237,8 @@ int vcbprintf(format_out_fn out, void *ctx, const char *fmt, va_list ap_in) {
             emit_field(&k, &sp, "", 0, s, (int)n);
             break;
         }
-        case '%':
-            emit(&k, "%", 1);
-            break;
-        default:
-            emit(&k, start, (size_t)(fmt - start));
-            break;
+        case '%': emit(&k, "%", 1); break;
+        default: emit(&k, start, (size_t)(fmt - start)); break;
         }
     }
     va_end(ap);

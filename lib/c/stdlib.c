@@ -17,8 +17,7 @@ static int digit_value(char c) {
 
 // Parses the magnitude shared by strtol and strtoul; *overflow is set when
 // it does not fit in an unsigned long (the result is then ULONG_MAX).
-static unsigned long parse(const char *s, char **endp, int base, bool *negative,
-                           bool *overflow) {
+static unsigned long parse(const char *s, char **endp, int base, bool *negative, bool *overflow) {
     const char *p = s;
     *negative = false;
     *overflow = false;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The unit-test runner: runs every registered test (or those named on the command line) and reports.
+// The unit-test runner: runs every registered test (or those named on the command line) and
+// reports.
 #include "harness.h"
 #include <stdarg.h>
 #include <string.h>

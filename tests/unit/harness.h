@@ -28,27 +28,27 @@ void harness_fail(const char *file, int line, const char *fmt, ...)
 bool harness_streq(const char *a, const char *b);
 bool harness_memeq(const void *a, const void *b, size_t n);
 
-#define TEST(name)                                                                        \
-    static void test_##name(void);                                                        \
-    __attribute__((constructor)) static void register_##name(void) {                      \
-        static struct unit_test t = {#name, test_##name, NULL};                           \
-        harness_register(&t);                                                             \
-    }                                                                                     \
+#define TEST(name)                                                                                 \
+    static void test_##name(void);                                                                 \
+    __attribute__((constructor)) static void register_##name(void) {                               \
+        static struct unit_test t = {#name, test_##name, NULL};                                    \
+        harness_register(&t);                                                                      \
+    }                                                                                              \
     static void test_##name(void)
 
-#define EXPECT_TRUE(cond)                                                                 \
-    do {                                                                                  \
-        if (!(cond))                                                                      \
-            harness_fail(__FILE__, __LINE__, "expected %s", #cond);                      \
+#define EXPECT_TRUE(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            harness_fail(__FILE__, __LINE__, "expected %s", #cond);                                \
     } while (0)
 #define EXPECT_FALSE(cond) EXPECT_TRUE(!(cond))
 
-#define EXPECT_CMP(a, op, b)                                                              \
-    do {                                                                                  \
-        long long a_ = (long long)(a), b_ = (long long)(b);                               \
-        if (!(a_ op b_))                                                                  \
-            harness_fail(__FILE__, __LINE__, "expected %s %s %s (%lld vs %lld)", #a, #op, \
-                         #b, a_, b_);                                                     \
+#define EXPECT_CMP(a, op, b)                                                                       \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (!(a_ op b_))                                                                           \
+            harness_fail(__FILE__, __LINE__, "expected %s %s %s (%lld vs %lld)", #a, #op, #b, a_,  \
+                         b_);                                                                      \
     } while (0)
 #define EXPECT_EQ(a, b) EXPECT_CMP(a, ==, b)
 #define EXPECT_NE(a, b) EXPECT_CMP(a, !=, b)
@@ -57,36 +57,36 @@ bool harness_memeq(const void *a, const void *b, size_t n);
 #define EXPECT_GT(a, b) EXPECT_CMP(a, >, b)
 #define EXPECT_GE(a, b) EXPECT_CMP(a, >=, b)
 
-#define EXPECT_STREQ(a, b)                                                                \
-    do {                                                                                  \
-        const char *a_ = (a), *b_ = (b);                                                  \
-        if (!harness_streq(a_, b_))                                                       \
-            harness_fail(__FILE__, __LINE__, "expected %s == %s (\"%s\" vs \"%s\")", #a,  \
-                         #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                     \
+#define EXPECT_STREQ(a, b)                                                                         \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!harness_streq(a_, b_))                                                                \
+            harness_fail(__FILE__, __LINE__, "expected %s == %s (\"%s\" vs \"%s\")", #a, #b,       \
+                         a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                  \
     } while (0)
-#define EXPECT_MEMEQ(a, b, n)                                                             \
-    do {                                                                                  \
-        if (!harness_memeq((a), (b), (n)))                                                \
-            harness_fail(__FILE__, __LINE__, "expected the %zu bytes of %s and %s to match", \
-                         (size_t)(n), #a, #b);                                            \
+#define EXPECT_MEMEQ(a, b, n)                                                                      \
+    do {                                                                                           \
+        if (!harness_memeq((a), (b), (n)))                                                         \
+            harness_fail(__FILE__, __LINE__, "expected the %zu bytes of %s and %s to match",       \
+                         (size_t)(n), #a, #b);                                                     \
     } while (0)
 
 // Runs stmt and expects it to panic (the host panic() longjmps back here).
-#define EXPECT_PANIC(stmt)                                                                \
-    do {                                                                                  \
-        if (setjmp(host_panic_jmp) == 0) {                                                \
-            host_panic_armed = true;                                                      \
-            stmt;                                                                         \
-            host_panic_armed = false;                                                     \
-            harness_fail(__FILE__, __LINE__, "expected a panic from %s", #stmt);         \
-        }                                                                                 \
+#define EXPECT_PANIC(stmt)                                                                         \
+    do {                                                                                           \
+        if (setjmp(host_panic_jmp) == 0) {                                                         \
+            host_panic_armed = true;                                                               \
+            stmt;                                                                                  \
+            host_panic_armed = false;                                                              \
+            harness_fail(__FILE__, __LINE__, "expected a panic from %s", #stmt);                   \
+        }                                                                                          \
     } while (0)
 
 // Stops the current test (after an EXPECT that makes going on pointless).
-#define ASSERT_TRUE(cond)                                                                 \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            harness_fail(__FILE__, __LINE__, "expected %s", #cond);                      \
-            return;                                                                       \
-        }                                                                                 \
+#define ASSERT_TRUE(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            harness_fail(__FILE__, __LINE__, "expected %s", #cond);                                \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Renames lib/c's functions for host tests, so they link beside (and are tested apart from) the host's C library.
+// Renames lib/c's functions for host tests, so they link beside (and are tested apart from) the
+// host's C library.
 //
 // unit.mk force-includes this into lib/c sources built for a test; the test
 // includes it before lib/c's headers (and after harness.h).

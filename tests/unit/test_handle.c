@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Host tests of the handle table (kernel/core/handle.c), over a fake page allocator region.
-// UNIT_SOURCES: kernel/core/handle.c kernel/core/kmalloc.c kernel/core/page.c kernel/arch/host/fake_kobj.c
+// UNIT_SOURCES: kernel/core/handle.c kernel/core/kmalloc.c kernel/core/page.c
+// UNIT_SOURCES: kernel/arch/host/fake_kobj.c
 #include "harness.h"
 #include "handle.h"
 #include "kmalloc.h"

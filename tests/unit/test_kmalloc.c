@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Host tests of the kernel heap (kernel/core/kmalloc.c): size classes, large blocks, pages really returned.
+// Host tests of the kernel heap (kernel/core/kmalloc.c): size classes, large blocks, pages back.
 // UNIT_SOURCES: kernel/core/kmalloc.c kernel/core/page.c
 #include "harness.h"
 #include <string.h>
@@ -30,9 +30,9 @@ static bool all_zero(const void *p, size_t n) {
 TEST(every_size_class_zeroed_aligned) {
     setup();
     size_t pages = page_free_count();
-    static const size_t sizes[] = {0, 1, 15, 16, 17, 31, 32, 33, 64, 100, 128, 200, 256,
-                                   300, 512, 513, 1000, 1024, 1025, 2048, 4096, 4096 + 64,
-                                   10000, 65536};
+    static const size_t sizes[] = {0,    1,    15,   16,   17,   31,        32,    33,
+                                   64,   100,  128,  200,  256,  300,       512,   513,
+                                   1000, 1024, 1025, 2048, 4096, 4096 + 64, 10000, 65536};
     void *ptrs[ARRAY_SIZE(sizes)];
     for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
         ptrs[i] = kmalloc(sizes[i]);
@@ -119,12 +119,12 @@ TEST(bad_frees_panic) {
     uint8_t *small = kmalloc(100);
     uint8_t *keep = kmalloc(100);
     uint8_t *large = kmalloc(8000);
-    EXPECT_PANIC(kfree(small + 8));   // inside an object
-    EXPECT_PANIC(kfree(large + 16));  // inside a large block
+    EXPECT_PANIC(kfree(small + 8));  // inside an object
+    EXPECT_PANIC(kfree(large + 16)); // inside a large block
     kfree(small);
-    EXPECT_PANIC(kfree(small));       // double free, slab still alive
+    EXPECT_PANIC(kfree(small)); // double free, slab still alive
     kfree(large);
-    EXPECT_PANIC(kfree(large));       // double free of a large block
+    EXPECT_PANIC(kfree(large)); // double free of a large block
     static uint8_t not_heap[2 * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
     EXPECT_PANIC(kfree(not_heap + 64));
     kfree(keep);

@@ -140,7 +140,7 @@ TEST(foreign_pages_panic) {
     paddr_t base = setup(8);
     EXPECT_PANIC(page_free(base, 1)); // the kernel image
     EXPECT_PANIC(page_free(0x1000, 1));
-    EXPECT_PANIC(page_free(base + 100 * PAGE_SIZE + 8, 1)); // not page-aligned
+    EXPECT_PANIC(page_free(base + 100 * PAGE_SIZE + 8, 1));         // not page-aligned
     EXPECT_PANIC(page_free(base + (RAM_PAGES - 1) * PAGE_SIZE, 2)); // runs off the end
     EXPECT_EQ(page_free_count(), page_total_count());
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Host tests of lib/c's formatting (vsnprintf, snprintf, vcbprintf): every conversion, truncation, NUL.
+// Host tests of lib/c's formatting (snprintf family): every conversion, truncation, the NUL.
 // UNIT_LIBC_SOURCES: lib/c/printf.c lib/c/string.c
 #include "harness.h"
 #include "libc_rename.h"
@@ -11,12 +11,12 @@
 #pragma clang diagnostic ignored "-Wformat-invalid-specifier"
 
 // Formats with lib/c and compares against the expected text and length.
-#define CHECK(expected, ...)                                                              \
-    do {                                                                                  \
-        char buf_[256];                                                                   \
-        int n_ = snprintf(buf_, sizeof(buf_), __VA_ARGS__);                               \
-        EXPECT_STREQ(buf_, expected);                                                     \
-        EXPECT_EQ(n_, (int)__builtin_strlen(expected));                                   \
+#define CHECK(expected, ...)                                                                       \
+    do {                                                                                           \
+        char buf_[256];                                                                            \
+        int n_ = snprintf(buf_, sizeof(buf_), __VA_ARGS__);                                        \
+        EXPECT_STREQ(buf_, expected);                                                              \
+        EXPECT_EQ(n_, (int)__builtin_strlen(expected));                                            \
     } while (0)
 
 TEST(integers) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Host tests of the byte ring buffer (kernel/core/ringbuf.c): log mode, queue mode, reads at offsets.
+// Host tests of the byte ring buffer (kernel/core/ringbuf.c): log, queue, reads at offsets.
 // UNIT_SOURCES: kernel/core/ringbuf.c
 #include "harness.h"
 #include <string.h>

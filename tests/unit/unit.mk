@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: MIT
-# Builds and runs the host unit tests (make unit): each tests/unit/test_*.c is one ASan+UBSan binary.
+# Builds and runs the host unit tests (make unit): each tests/unit/test_*.c is an ASan+UBSan binary.
 #
 # A test names the sources it needs in comment lines of its own file:
 #   // UNIT_SOURCES: kernel/core/handle.c kernel/arch/host/fake_kobj.c
 #       (built against the host C library, with kernel/arch/host as the arch)
 #   // UNIT_LIBC_SOURCES: lib/c/string.c
 #       (built freestanding against lib/c's headers, names renamed to libc_*)
-# Adding a test_<x>.c file is all it takes to add a test binary.
+# Several such lines add up. Adding a test_<x>.c file is all it takes to add a test binary.
 
 HOSTCC ?= clang
 OUT := build/host/unit

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// A counting stand-in for kernel/core/object.c's reference counting, for host tests of handle tables.
+// A counting stand-in for kernel/core/object.c's reference counting, for host tests of handle
+// tables.
 #include "../../core/kobj.h"
 #include "host.h"
 

@@ -37,8 +37,7 @@ uint64_t arch_now_ns(void) {
     return 0;
 }
 
-void arch_backtrace(void) {
-}
+void arch_backtrace(void) {}
 
 void arch_shutdown(int code) {
     exit(code);

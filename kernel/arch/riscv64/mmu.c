@@ -17,13 +17,6 @@
 #define LEVEL_SIZE(level) (1ul << LEVEL_SHIFT(level))
 #define VPN(va, level) (((va) >> LEVEL_SHIFT(level)) & (PT_ENTRIES - 1))
 
-// Address space layout (Sv39 gives 39-bit addresses; the low half is
-// 0 .. 0x40_0000_0000). RAM and MMIO are identity-mapped below 0x20_0000_0000;
-// each range below is a whole number of 1 GiB top-level entries.
-#define KERNEL_MAP_BASE 0x2000000000ul
-#define KERNEL_MAP_END 0x3000000000ul
-#define USER_BASE 0x3000000000ul
-#define USER_END 0x3ffffff000ul // the last page stays unmapped as a guard
 #define USER_ROOT_FIRST VPN(USER_BASE, 2)
 #define USER_ROOT_LAST VPN(USER_END - 1, 2)
 
@@ -214,9 +207,12 @@ int arch_pt_map(struct arch_pagetable *pt, vaddr_t va, paddr_t pa, unsigned prot
         !(prot & (ARCH_PROT_READ | ARCH_PROT_WRITE | ARCH_PROT_EXEC)))
         return ERR_INVALID_ARG;
     // A user table owns only the user range (the rest is shared with the
-    // kernel's), and the kernel's must not grow entries there.
+    // kernel's), and the kernel's must not grow entries there. User pages and
+    // only they carry U: S-mode can then never execute them (the ISA forbids
+    // it whatever SUM says) nor read or write them outside usercopy.S.
     bool user_va = va >= USER_BASE && va < USER_END;
-    if (user_va != (pt != &kernel_pt))
+    bool user_pt = pt != &kernel_pt;
+    if (user_va != user_pt || user_pt != !!(prot & ARCH_PROT_USER))
         return ERR_INVALID_ARG;
     int err = 0;
     uint64_t *pte = walk(pt->root, va, 0, true, &err);

@@ -1,23 +1,46 @@
 // SPDX-License-Identifier: MIT
 // Private definitions of the riscv64 port: CSR access, the trap frame and the functions its files share.
 #pragma once
-#include "../../core/common.h"
-#include "../../drivers/fdt.h"
 
-#define SSTATUS_SIE (1ul << 1)
-#define SSTATUS_SPIE (1ul << 5)
-#define SSTATUS_SPP (1ul << 8)  // the mode a trap came from: 1 = supervisor
-#define SSTATUS_FS (3ul << 13)  // floating-point unit state; 0 = off
-#define SSTATUS_SUM (1ul << 18) // supervisor may touch user pages
-#define SIE_STIE (1ul << 5)
-#define SIE_SEIE (1ul << 9)
-#define SCAUSE_INTERRUPT (1ul << 63)
+// The constants below are shared with the assembly files (trap.S, usercopy.S),
+// so they are plain numbers without C suffixes.
+#define SSTATUS_SIE (1 << 1)
+#define SSTATUS_SPIE (1 << 5)
+#define SSTATUS_SPP (1 << 8)  // the mode a trap came from: 1 = supervisor
+#define SSTATUS_FS (3 << 13)  // floating-point unit state; 0 = off
+#define SSTATUS_SUM (1 << 18) // supervisor may touch user pages (only inside usercopy.S)
+#define SIE_STIE (1 << 5)
+#define SIE_SEIE (1 << 9)
 #define IRQ_S_TIMER 5
 #define IRQ_S_EXTERNAL 9
+#define EXC_INST_MISALIGNED 0
+#define EXC_INST_ACCESS 1
+#define EXC_ILLEGAL_INST 2
+#define EXC_BREAKPOINT 3
+#define EXC_LOAD_MISALIGNED 4
+#define EXC_LOAD_ACCESS 5
+#define EXC_STORE_MISALIGNED 6
+#define EXC_STORE_ACCESS 7
 #define EXC_ECALL_U 8
 #define EXC_INST_PAGE_FAULT 12
 #define EXC_LOAD_PAGE_FAULT 13
 #define EXC_STORE_PAGE_FAULT 15
+
+// Address space layout (Sv39 gives 39-bit addresses; we use the low half,
+// 0 .. 0x40_0000_0000). RAM and MMIO are identity-mapped below
+// 0x20_0000_0000; each range below is a whole number of 1 GiB top-level entries.
+#define KERNEL_MAP_BASE 0x2000000000
+#define KERNEL_MAP_END 0x3000000000
+#define USER_BASE 0x3000000000
+#define USER_END 0x3ffffff000 // the last page stays unmapped as a guard
+
+#define TRAP_FRAME_SIZE (36 * 8) // sizeof(struct trap_frame)
+
+#ifndef __ASSEMBLER__
+#include "../../core/common.h"
+#include "../../drivers/fdt.h"
+
+#define SCAUSE_INTERRUPT (1ul << 63)
 
 #define csr_read(csr)                                                                     \
     ({                                                                                    \
@@ -39,7 +62,6 @@ struct trap_frame {
     uint64_t t3, t4, t5, t6;
     uint64_t sepc, sstatus, scause, stval;
 };
-#define TRAP_FRAME_SIZE (36 * 8)
 
 // boot.c
 extern struct fdt riscv64_fdt;       // the device tree, parsed once at boot
@@ -53,6 +75,9 @@ void riscv64_trap_entry(void);
 void riscv64_thread_start(void);
 void riscv64_dump_frame(const struct trap_frame *f);
 void riscv64_thread_returned(void) __attribute__((noreturn)); // a kernel thread's entry returned
+
+// usercopy.S: where a faulting access inside arch_copy_*_user resumes.
+void riscv64_user_copy_fault(void);
 
 // cpu.c: SBI, timer, interrupt controller glue
 void riscv64_timer_init(uint64_t timebase_hz);
@@ -80,3 +105,4 @@ void riscv64_mmu_init(const struct riscv64_map_range *ranges, int n, paddr_t kst
 bool riscv64_mmu_sync_kernel(vaddr_t va);
 // Whether the kernel can read 8 bytes at va right now (for backtraces).
 bool riscv64_mmu_readable(vaddr_t va);
+#endif // __ASSEMBLER__

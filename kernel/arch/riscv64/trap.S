@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: MIT
 // The riscv64 trap entry and exit, the context switch, and the first code a new thread runs.
 
-#define FRAME_SIZE (36 * 8) // sizeof(struct trap_frame), see riscv64.h
-#define SSTATUS_SPP 0x100
-#define SSTATUS_SPIE 0x20
-#define SSTATUS_SIE 0x2
+#include "riscv64.h"
 
-// Saves every GPR but sp (x2) and x0 at offset N*8 for register xN.
-.macro SAVE_GPRS
+#define FRAME_SIZE TRAP_FRAME_SIZE
+
+// Saves every GPR but x0, sp (x2) and t0 (x5) at offset N*8 for register xN.
+.macro SAVE_GPRS_BUT_T0
     sd x1, 1*8(sp)
     sd x3, 3*8(sp)
     sd x4, 4*8(sp)
-    .irp n, 5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     sd x\n, \n*8(sp)
     .endr
 .endm
@@ -27,6 +26,8 @@
 .section .text
 // stvec points here (direct mode). sscratch is 0 while the CPU is in the
 // kernel, and the current thread's kernel stack top while it is in user mode.
+// The kernel runs with interrupts off, so a trap from S-mode is an exception
+// or an interrupt of idle / an in-kernel app, never a nested interrupt.
 .balign 4
 .global riscv64_trap_entry
 riscv64_trap_entry:
@@ -37,14 +38,19 @@ riscv64_trap_entry:
     // with the thread it belongs to.
     csrrw sp, sscratch, sp
     addi sp, sp, -FRAME_SIZE
-    SAVE_GPRS
+    sd t0, 5*8(sp)
+    SAVE_GPRS_BUT_T0
     addi t0, sp, FRAME_SIZE
     sd t0, 2*8(sp)
     j trap_common
 from_user:
-    // From U-mode: sp is the thread's kernel stack top, sscratch the user sp.
+    // From U-mode: sp is the thread's (empty) kernel stack top, sscratch the user sp.
     addi sp, sp, -FRAME_SIZE
-    SAVE_GPRS
+    sd t0, 5*8(sp)
+    csrr t0, scause
+    addi t0, t0, -EXC_ECALL_U
+    beqz t0, user_syscall
+    SAVE_GPRS_BUT_T0
     csrr t0, sscratch
     sd t0, 2*8(sp)
     csrw sscratch, zero // now in the kernel
@@ -73,6 +79,45 @@ riscv64_trap_return:
     addi t1, sp, FRAME_SIZE
     csrw sscratch, t1
 1:  RESTORE_GPRS
+    ld sp, 2*8(sp)
+    sret
+
+// The syscall path, kept short because every user-mode syscall takes it.
+// The gate (lib/stellina/arch/riscv64/gate.S) is a function call: a0-a5 are
+// the arguments, a7 the number, a0 the result, and like any call it may lose
+// a1-a7 and t0-t6 (they come back zeroed, so nothing of the kernel leaks).
+// ra, sp, gp, tp are saved here; s0-s11 are callee-saved in the C code below,
+// and the kernel never uses gp or tp (-mno-relax, no thread pointer), so the
+// frame of a thread inside a syscall holds only those, sepc and sstatus.
+user_syscall:
+    sd ra, 1*8(sp)
+    sd gp, 3*8(sp)
+    sd tp, 4*8(sp)
+    csrr t0, sscratch
+    sd t0, 2*8(sp)
+    csrw sscratch, zero // now in the kernel
+    // Past the ecall: the call may block and other threads take traps meanwhile.
+    csrr t0, sepc
+    addi t0, t0, 4
+    sd t0, 32*8(sp)
+    csrr t0, sstatus
+    sd t0, 33*8(sp)
+    mv a6, a7
+    // Interrupts stay off (the trap cleared SIE). syscall_dispatch does not
+    // return if the thread exits; its kernel stack is then freed by core.
+    call syscall_dispatch
+    ld t0, 33*8(sp)
+    csrw sstatus, t0
+    ld t0, 32*8(sp)
+    csrw sepc, t0
+    addi t0, sp, FRAME_SIZE
+    csrw sscratch, t0
+    ld ra, 1*8(sp)
+    ld gp, 3*8(sp)
+    ld tp, 4*8(sp)
+    .irp r, t0,t1,t2,t3,t4,t5,t6,a1,a2,a3,a4,a5,a6,a7
+    li \r, 0
+    .endr
     ld sp, 2*8(sp)
     sret
 

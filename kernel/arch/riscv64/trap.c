@@ -11,6 +11,7 @@ _Static_assert(offsetof(struct trap_frame, a0) == 10 * 8, "trap.S stores x10 at 
 _Static_assert(offsetof(struct trap_frame, t6) == 31 * 8, "trap.S stores x31 at 31*8");
 _Static_assert(offsetof(struct trap_frame, sepc) == 32 * 8, "trap.S stores sepc at 32*8");
 _Static_assert(offsetof(struct trap_frame, stval) == 35 * 8, "trap.S stores stval at 35*8");
+_Static_assert(ERR_BAD_ADDR == -5, "usercopy.S returns -5 for ERR_BAD_ADDR");
 
 static const char *const exception_names[] = {
     [0] = "instruction address misaligned",
@@ -85,22 +86,37 @@ void riscv64_thread_returned(void) {
     panic("riscv64: a kernel thread returned from its entry function");
 }
 
+// Whether a kernel-mode fault at sepc is an access of arch_copy_*_user to a
+// bad user address, to be answered with ERR_BAD_ADDR instead of a panic.
+static bool user_copy_fault(const struct trap_frame *f) {
+    extern char riscv64_user_copy_start[], riscv64_user_copy_end[];
+    switch (f->scause) {
+    case EXC_LOAD_MISALIGNED: case EXC_LOAD_ACCESS: case EXC_LOAD_PAGE_FAULT:
+    case EXC_STORE_MISALIGNED: case EXC_STORE_ACCESS: case EXC_STORE_PAGE_FAULT:
+        return f->sepc >= (uint64_t)riscv64_user_copy_start &&
+               f->sepc < (uint64_t)riscv64_user_copy_end;
+    default:
+        return false;
+    }
+}
+
+// Syscalls (ecall from U-mode) never come here: trap.S handles them itself.
 static void handle_exception(struct trap_frame *f, bool from_user) {
     uint64_t cause = f->scause;
-    if (cause == EXC_ECALL_U) {
-        // Past the ecall first: the call may switch threads and resume later.
-        f->sepc += 4;
-        f->a0 = (uint64_t)syscall_dispatch((int64_t)f->a0, (int64_t)f->a1, (int64_t)f->a2,
-                                           (int64_t)f->a3, (int64_t)f->a4, (int64_t)f->a5,
-                                           (int64_t)f->a7);
-        return;
+    if (from_user) {
+        // The thread never comes back: core kills its process and switches
+        // away; its kernel stack, this frame included, is freed with it.
+        fault_handle(true, f->sepc, f->stval, cause_name(cause));
+        panic("riscv64: fault_handle returned for a user fault");
     }
     bool page_fault = cause == EXC_INST_PAGE_FAULT || cause == EXC_LOAD_PAGE_FAULT ||
                       cause == EXC_STORE_PAGE_FAULT;
-    if (!from_user && page_fault && riscv64_mmu_sync_kernel(f->stval))
+    if (page_fault && riscv64_mmu_sync_kernel(f->stval))
         return; // a kernel map table this page table had not seen yet: retry
-    if (from_user) {
-        fault_handle(true, f->sepc, f->stval, cause_name(cause));
+    if (user_copy_fault(f)) {
+        // The copy touches no stack: resuming at the fixup, which clears SUM
+        // and returns ERR_BAD_ADDR, unwinds it completely.
+        f->sepc = (uint64_t)riscv64_user_copy_fault;
         return;
     }
     kprintf("\n*** kernel fault: %s at pc %#lx, address %#lx\n", cause_name(cause), f->sepc,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Formatting into buffers (snprintf family); console output is the kernel's kprintf or libstellina's printf.
+// Formatting into buffers (snprintf family); console output is the kernel's kprintf or
+// libstellina's printf.
 #pragma once
 #include <stdarg.h>
 #include <stddef.h>

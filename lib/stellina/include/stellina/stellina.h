@@ -6,3 +6,4 @@
 #include <stellina/channel.h>
 #include <stellina/loop.h>
 #include <stellina/mem.h>
+#include <stellina/server.h>

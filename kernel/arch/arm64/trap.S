@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+// The arm64 exception vectors, trap entry and exit, the context switch, and the first code a new thread runs.
+
+#define FRAME_SIZE (36 * 8) // sizeof(struct trap_frame), see arm64.h
+#define OFF_SP (31 * 8)
+#define OFF_ELR (32 * 8)
+#define OFF_SPSR (33 * 8)
+#define OFF_ESR (34 * 8)
+#define OFF_FAR (35 * 8)
+
+// Saves x0-x30, the interrupted sp and the exception registers in a frame
+// pushed on SP_EL1, then calls arm64_trap(frame, kind) and returns through
+// trap_return. From EL0, SP_EL1 is the thread's empty kernel stack (see
+// trap_return); from EL1 it is the interrupted stack, so a switch from
+// inside the handler keeps the frame with the thread it belongs to.
+.macro TRAP_ENTRY kind, from_el0
+    sub sp, sp, #FRAME_SIZE
+    stp x0, x1, [sp, #0 * 8]
+    stp x2, x3, [sp, #2 * 8]
+    stp x4, x5, [sp, #4 * 8]
+    stp x6, x7, [sp, #6 * 8]
+    stp x8, x9, [sp, #8 * 8]
+    stp x10, x11, [sp, #10 * 8]
+    stp x12, x13, [sp, #12 * 8]
+    stp x14, x15, [sp, #14 * 8]
+    stp x16, x17, [sp, #16 * 8]
+    stp x18, x19, [sp, #18 * 8]
+    stp x20, x21, [sp, #20 * 8]
+    stp x22, x23, [sp, #22 * 8]
+    stp x24, x25, [sp, #24 * 8]
+    stp x26, x27, [sp, #26 * 8]
+    stp x28, x29, [sp, #28 * 8]
+    .if \from_el0
+    mrs x0, sp_el0
+    .else
+    add x0, sp, #FRAME_SIZE
+    .endif
+    stp x30, x0, [sp, #30 * 8]
+    mrs x0, elr_el1
+    mrs x1, spsr_el1
+    stp x0, x1, [sp, #OFF_ELR]
+    mrs x0, esr_el1
+    mrs x1, far_el1
+    stp x0, x1, [sp, #OFF_ESR]
+    .if \from_el0
+    mov x29, #0 // the user's frame chain is not the kernel's to follow
+    .endif
+    mov x0, sp
+    mov x1, #\kind
+    bl arm64_trap
+    b arm64_trap_return
+.endm
+
+.macro VENTRY label
+    .balign 0x80
+    b \label
+.endm
+
+.section .text
+// VBAR_EL1: 16 entries of 0x80 bytes, the table 2 KiB-aligned.
+.balign 0x800
+.global arm64_vectors
+arm64_vectors:
+    VENTRY el1t_any      // current EL with SP_EL0: the kernel never runs so
+    VENTRY el1t_any
+    VENTRY el1t_any
+    VENTRY el1t_any
+    VENTRY el1_sync      // current EL with SP_EL1: kernel and in-kernel apps
+    VENTRY el1_irq
+    VENTRY el1_fiq
+    VENTRY el1_serror
+    VENTRY el0_sync      // lower EL, AArch64: user-mode apps
+    VENTRY el0_irq
+    VENTRY el0_fiq
+    VENTRY el0_serror
+    VENTRY el0_32_any    // lower EL, AArch32: never enabled
+    VENTRY el0_32_any
+    VENTRY el0_32_any
+    VENTRY el0_32_any
+
+el1t_any:   TRAP_ENTRY 8, 0
+el1_sync:   TRAP_ENTRY 0, 0
+el1_irq:    TRAP_ENTRY 1, 0
+el1_fiq:    TRAP_ENTRY 2, 0
+el1_serror: TRAP_ENTRY 3, 0
+el0_sync:   TRAP_ENTRY 4, 1
+el0_irq:    TRAP_ENTRY 5, 1
+el0_fiq:    TRAP_ENTRY 6, 1
+el0_serror: TRAP_ENTRY 7, 1
+el0_32_any: TRAP_ENTRY 8, 1
+
+// Returns to whatever the frame at sp describes. Interrupts are masked
+// (PSTATE.I was set on exception entry and nothing cleared it).
+.global arm64_trap_return
+arm64_trap_return:
+    ldp x0, x1, [sp, #OFF_ELR]
+    msr elr_el1, x0
+    msr spsr_el1, x1
+    tst x1, #0xf // SPSR.M[3:0] == 0: back to EL0t
+    b.ne 1f
+    // Back to EL0: its sp goes to SP_EL0. SP_EL1 ends up at the top of the
+    // frame, the empty kernel stack, where the next trap from EL0 starts.
+    ldr x0, [sp, #OFF_SP]
+    msr sp_el0, x0
+1:  ldp x0, x1, [sp, #0 * 8]
+    ldp x2, x3, [sp, #2 * 8]
+    ldp x4, x5, [sp, #4 * 8]
+    ldp x6, x7, [sp, #6 * 8]
+    ldp x8, x9, [sp, #8 * 8]
+    ldp x10, x11, [sp, #10 * 8]
+    ldp x12, x13, [sp, #12 * 8]
+    ldp x14, x15, [sp, #14 * 8]
+    ldp x16, x17, [sp, #16 * 8]
+    ldp x18, x19, [sp, #18 * 8]
+    ldp x20, x21, [sp, #20 * 8]
+    ldp x22, x23, [sp, #22 * 8]
+    ldp x24, x25, [sp, #24 * 8]
+    ldp x26, x27, [sp, #26 * 8]
+    ldp x28, x29, [sp, #28 * 8]
+    ldr x30, [sp, #30 * 8]
+    add sp, sp, #FRAME_SIZE
+    eret
+
+// void arch_switch(struct arch_context *prev, struct arch_context *next)
+// Saves the callee-saved registers into prev and resumes next where it last
+// called arch_switch (or, for a new thread, in arm64_thread_start).
+.global arch_switch
+arch_switch:
+    stp x19, x20, [x0, #0 * 8]
+    stp x21, x22, [x0, #2 * 8]
+    stp x23, x24, [x0, #4 * 8]
+    stp x25, x26, [x0, #6 * 8]
+    stp x27, x28, [x0, #8 * 8]
+    stp x29, x30, [x0, #10 * 8]
+    mov x9, sp
+    str x9, [x0, #12 * 8]
+    ldp x19, x20, [x1, #0 * 8]
+    ldp x21, x22, [x1, #2 * 8]
+    ldp x23, x24, [x1, #4 * 8]
+    ldp x25, x26, [x1, #6 * 8]
+    ldp x27, x28, [x1, #8 * 8]
+    ldp x29, x30, [x1, #10 * 8]
+    ldr x9, [x1, #12 * 8]
+    mov sp, x9
+    ret
+
+// A new thread's first instructions (arch_context_init puts them in lr).
+// x19 = pc, x20 = arg, x21 = sp, x22 = user?, x23 = kernel stack top.
+// Interrupts are masked here, as in all kernel code.
+.global arm64_thread_start
+arm64_thread_start:
+    mov x0, x20
+    cbnz x22, 1f
+    // EL1: fp = 0 ends backtraces; returning from pc is a bug.
+    mov sp, x21
+    mov x29, #0
+    ldr x30, =arm64_thread_returned
+    msr daifclr, #2
+    br x19
+1:  // EL0: eret to pc with SPSR = EL0t, interrupts unmasked, the user stack
+    // in SP_EL0 and SP_EL1 at the empty kernel stack for the next trap.
+    msr elr_el1, x19
+    msr spsr_el1, xzr
+    msr sp_el0, x21
+    mov sp, x23
+    // Leave nothing of the kernel in registers (x0 is arg).
+    .irp r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+    mov x\r, #0
+    .endr
+    eret

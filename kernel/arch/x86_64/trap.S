@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+// x86_64 trap entry and exit (interrupt stubs, syscall/sysret), the context switch, and a new thread's first code.
+
+#define SEL_USER_DATA (0x20 | 3)
+#define SEL_USER_CODE (0x28 | 3)
+#define VEC_SYSCALL 0x100
+#define PERCPU_KSTACK 0
+#define PERCPU_USER_RSP 8
+// Offsets in struct trap_frame (x86_64.h).
+#define TF_RDI (9 * 8)
+#define TF_RCX (12 * 8)
+#define TF_RAX (14 * 8)
+#define TF_RIP (17 * 8)
+#define TF_CS (18 * 8)
+#define TF_RFLAGS (19 * 8)
+#define TF_RSP (20 * 8)
+// Offsets in struct arch_context (arch_types.h).
+#define CTX_RSP 0
+#define CTX_RIP 8
+#define CTX_RBX 16
+#define CTX_RBP 24
+#define CTX_R12 32
+#define CTX_R13 40
+#define CTX_R14 48
+#define CTX_R15 56
+
+.macro PUSH_GPRS
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+.endm
+.macro POP_GPRS
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+.endm
+
+// 256 entry stubs, 16 bytes apart (cpu.c computes the IDT from that). Each
+// makes the stack look the same: error code (0 where the CPU pushes none),
+// then the vector number.
+.macro VECTOR v
+    .balign 16
+    .if (\v == 8) || (\v >= 10 && \v <= 14) || (\v == 17) || (\v == 21) || (\v == 29) || (\v == 30)
+    pushq $\v
+    .else
+    pushq $0
+    pushq $\v
+    .endif
+    jmp trap_common
+.endm
+
+.section .text
+.balign 16
+.global x86_64_vectors
+x86_64_vectors:
+.altmacro
+.set vec, 0
+.rept 256
+    VECTOR %vec
+.set vec, vec + 1
+.endr
+.noaltmacro
+
+// Common entry: the CPU pushed ss, rsp, rflags, cs, rip (ring 0 too: in
+// 64-bit mode it always does, on a stack it aligned to 16 bytes).
+trap_common:
+    // From user mode (cs RPL 3): the GS base becomes the kernel's.
+    testb $3, 24(%rsp)
+    jz 1f
+    swapgs
+1:  PUSH_GPRS
+    cld
+    movq %rsp, %rdi
+    // The frame is 22 quadwords on a 16-byte aligned stack: rsp stays aligned.
+    call x86_64_trap
+.global x86_64_trap_return
+x86_64_trap_return:
+    POP_GPRS
+    addq $16, %rsp // vector and error code
+    testb $3, 8(%rsp)
+    jz 2f
+    swapgs
+2:  iretq
+
+// syscall from user mode: rip in rcx, rflags in r11, IF etc. cleared per
+// SFMASK, still on the user stack with the user's GS base. No interrupt can
+// come until we return (IF is 0 throughout the kernel).
+.global x86_64_syscall_entry
+x86_64_syscall_entry:
+    swapgs
+    movq %rsp, %gs:PERCPU_USER_RSP
+    movq %gs:PERCPU_KSTACK, %rsp
+    // The same frame an interrupt from user mode would leave.
+    pushq $SEL_USER_DATA
+    pushq %gs:PERCPU_USER_RSP
+    pushq %r11
+    pushq $SEL_USER_CODE
+    pushq %rcx
+    pushq $0
+    pushq $VEC_SYSCALL
+    PUSH_GPRS
+    cld
+    movq %rsp, %rdi
+    call x86_64_syscall
+    // sysret only to a canonical user rip with the user code segment: a
+    // sysret that faults (non-canonical rcx) would fault in ring 0 on the
+    // user's stack. Anything unusual takes the iretq path.
+    movq TF_RIP(%rsp), %rcx
+    movq %rcx, %r11
+    shrq $47, %r11
+    jnz x86_64_trap_return
+    cmpq $SEL_USER_CODE, TF_CS(%rsp)
+    jne x86_64_trap_return
+    POP_GPRS
+    movq 16(%rsp), %rcx // rip (vector and error code come first)
+    movq 32(%rsp), %r11 // rflags
+    movq 40(%rsp), %rsp // the user stack; from here on nothing may trap
+    swapgs
+    sysretq
+
+// void x86_64_switch(struct arch_context *prev, struct arch_context *next)
+// Saves the callee-saved registers, rsp and the return address into prev and
+// resumes next where it last called x86_64_switch (or, for a new thread, in
+// x86_64_thread_start).
+.global x86_64_switch
+x86_64_switch:
+    popq %rax
+    movq %rax, CTX_RIP(%rdi)
+    movq %rsp, CTX_RSP(%rdi)
+    movq %rbx, CTX_RBX(%rdi)
+    movq %rbp, CTX_RBP(%rdi)
+    movq %r12, CTX_R12(%rdi)
+    movq %r13, CTX_R13(%rdi)
+    movq %r14, CTX_R14(%rdi)
+    movq %r15, CTX_R15(%rdi)
+    movq CTX_RSP(%rsi), %rsp
+    movq CTX_RBX(%rsi), %rbx
+    movq CTX_RBP(%rsi), %rbp
+    movq CTX_R12(%rsi), %r12
+    movq CTX_R13(%rsi), %r13
+    movq CTX_R14(%rsi), %r14
+    movq CTX_R15(%rsi), %r15
+    jmpq *CTX_RIP(%rsi)
+
+// A new thread's first instructions: rbx = pc, r12 = arg, r13 = sp,
+// r14 = user?, r15 = kernel stack top. Interrupts are off here.
+.global x86_64_thread_start
+x86_64_thread_start:
+    testq %r14, %r14
+    jnz 1f
+    // Kernel mode: as if pc had been called from x86_64_thread_returned with
+    // a 16-byte aligned stack; rbp = 0 ends backtraces.
+    movq %r13, %rsp
+    andq $-16, %rsp
+    leaq x86_64_thread_returned(%rip), %rax
+    pushq %rax
+    movq %r12, %rdi
+    xorl %ebp, %ebp
+    sti
+    jmpq *%rbx
+1:  // User mode: an iretq frame on the kernel stack, every register 0 but
+    // rdi (arg); the stack pointer as a call would leave it (sp - 8).
+    movq %r15, %rsp
+    pushq $SEL_USER_DATA
+    movq %r13, %rax
+    andq $-16, %rax
+    subq $8, %rax
+    pushq %rax
+    pushq $0x202 // IF
+    pushq $SEL_USER_CODE
+    pushq %rbx
+    pushq $0
+    pushq $0
+    .rept 15
+    pushq $0
+    .endr
+    movq %r12, TF_RDI(%rsp)
+    jmp x86_64_trap_return
