@@ -152,7 +152,8 @@ void page_free(paddr_t pa, size_t npages) {
         // describes an untouched bitmap.
         for (size_t i = 0; i < npages; i++) {
             if (!bit_test(z, first + i))
-                panic("page_free: double free of page %#lx", (unsigned long)(pa + i * PAGE_SIZE));
+                panic("page_free: page %#lx is not allocated (double free?)",
+                      (unsigned long)(pa + i * PAGE_SIZE));
         }
         for (size_t i = 0; i < npages; i++)
             bit_clear(z, first + i);

@@ -180,6 +180,9 @@ void arm64_boot(paddr_t dtb) {
         kprintf("arm64: no valid device tree at %#lx\n", dtb);
         arch_shutdown(1);
     }
+    // PSCI first, so that even an early failure can power off.
+    int psci = fdt_find_path(&arm64_fdt, "/psci");
+    arm64_psci_init(psci >= 0 ? fdt_prop(&arm64_fdt, psci, "method", NULL) : NULL);
     init_console();
 
     find_memory();
@@ -194,8 +197,6 @@ void arm64_boot(paddr_t dtb) {
     int gic = fdt_find_compatible(&arm64_fdt, -1, "arm,gic-v3");
     uint64_t gicr_size = 0;
     paddr_t gicd = map_device(gic, 0, NULL), gicr = map_device(gic, 1, &gicr_size);
-    int psci = fdt_find_path(&arm64_fdt, "/psci");
-    arm64_psci_init(psci >= 0 ? fdt_prop(&arm64_fdt, psci, "method", NULL) : NULL);
     int timer = fdt_find_compatible(&arm64_fdt, -1, "arm,armv8-timer");
     // Its interrupts are the secure, non-secure physical, virtual and hypervisor timers.
     int64_t vtimer_irq = timer >= 0 ? fdt_irq(&arm64_fdt, timer, 2) : -1;

@@ -34,6 +34,7 @@ struct table_desc {
 
 struct percpu x86_64_percpu;
 bool x86_64_has_nx;
+uint8_t x86_64_has_smap;
 static struct tss tss;
 static uint64_t gdt[8];
 static struct idt_entry idt[256];
@@ -123,8 +124,10 @@ void x86_64_cpu_init(void) {
         cpuid(7, 0, r);
         if (r[1] & (1u << 7))
             cr4 |= CR4_SMEP;
-        if (r[1] & (1u << 20))
+        if (r[1] & (1u << 20)) {
             cr4 |= CR4_SMAP;
+            x86_64_has_smap = 1;
+        }
     }
     write_cr(4, cr4);
     kprintf("x86_64: NX %s, SMEP %s, SMAP %s\n", x86_64_has_nx ? "on" : "off",

@@ -18,15 +18,7 @@
 #define LEVEL_SIZE(level) (1ul << LEVEL_SHIFT(level))
 #define INDEX(va, level) (((va) >> LEVEL_SHIFT(level)) & (PT_ENTRIES - 1))
 
-// Address space layout, all in the lower canonical half. PML4 entry 0 is the
-// identity map of RAM and MMIO (the direct map), entry 1 the kernel map
-// region, entries 2..255 the user range; the upper half is unused. The last
-// user page stays unmapped, so no syscall instruction sits at the end of the
-// canonical range (its return address would be non-canonical).
-#define KERNEL_MAP_BASE 0x0000008000000000ul
-#define KERNEL_MAP_END 0x0000010000000000ul
-#define USER_BASE 0x0000010000000000ul
-#define USER_END 0x00007ffffffff000ul
+// The address space layout is in x86_64.h.
 #define USER_ROOT_FIRST INDEX(USER_BASE, 3)
 #define USER_ROOT_LAST INDEX(USER_END - 1, 3)
 

@@ -94,7 +94,12 @@ trap_common:
     swapgs
 1:  PUSH_GPRS
     cld
-    movq %rsp, %rdi
+    // A trap inside arch_copy_*_user comes with SMAP lifted (rflags.AC set,
+    // which the CPU keeps on entry): arm it again; iretq restores the old value.
+    testb $1, x86_64_has_smap(%rip)
+    jz 2f
+    clac
+2:  movq %rsp, %rdi
     // The frame is 22 quadwords on a 16-byte aligned stack: rsp stays aligned.
     call x86_64_trap
 .global x86_64_trap_return

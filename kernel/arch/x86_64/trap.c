@@ -13,6 +13,7 @@ _Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "trap.S's TF_RIP");
 _Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "trap.S's TF_CS");
 _Static_assert(offsetof(struct arch_context, r15) == 56, "trap.S's CTX_R15");
 _Static_assert(offsetof(struct percpu, user_rsp) == 8, "trap.S's PERCPU_USER_RSP");
+_Static_assert(ERR_BAD_ADDR == -5, "usercopy.S returns -5 for ERR_BAD_ADDR");
 
 static const char *const exception_names[32] = {
     [0] = "divide error",
@@ -89,8 +90,19 @@ void x86_64_thread_returned(void) {
     panic("x86_64: a kernel thread returned from its entry function");
 }
 
+// Whether a kernel-mode fault is an access of arch_copy_*_user to a bad user
+// address, to be answered with ERR_BAD_ADDR instead of a panic.
+static bool user_copy_fault(const struct trap_frame *f) {
+    return f->vector == VEC_PAGE_FAULT && f->rip >= (uint64_t)x86_64_user_copy_start &&
+           f->rip < (uint64_t)x86_64_user_copy_end;
+}
+
 static void handle_exception(struct trap_frame *f) {
     bool from_user = f->cs & 3;
+    if (!from_user && user_copy_fault(f)) {
+        f->rip = (uint64_t)x86_64_user_copy_fault;
+        return;
+    }
     // The faulting address for page faults; the instruction for everything else.
     vaddr_t addr = f->vector == VEC_PAGE_FAULT ? read_cr(2) : f->rip;
     const char *desc = vector_name(f->vector);

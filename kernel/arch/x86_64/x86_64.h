@@ -1,6 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Private definitions of the x86_64 port: port I/O, MSRs, segments, vectors, the trap frame and shared functions.
 #pragma once
+
+// Address space layout, all in the lower canonical half. PML4 entry 0 is the
+// identity map of RAM and MMIO (the direct map), entry 1 the kernel map
+// region, entries 2..255 the user range; the upper half is unused. The last
+// user page stays unmapped, so no syscall instruction sits at the end of the
+// canonical range (its return address would be non-canonical). Plain numbers:
+// the assembly files use them too.
+#define KERNEL_MAP_BASE 0x0000008000000000
+#define KERNEL_MAP_END 0x0000010000000000
+#define USER_BASE 0x0000010000000000
+#define USER_END 0x00007ffffffff000
+
+#ifndef __ASSEMBLER__
 #include "../../core/common.h"
 
 // Segment selectors (the GDT of cpu.c). The user ones are in the order
@@ -103,6 +116,12 @@ void serial_set_rx_irq(bool on);
 extern struct percpu x86_64_percpu;
 void x86_64_cpu_init(void); // GDT, TSS, IDT, syscall MSRs, SMEP/SMAP
 extern bool x86_64_has_nx;
+extern uint8_t x86_64_has_smap; // 1 if SMAP is on (stac/clac exist and matter)
+
+// usercopy.S: the instructions of arch_copy_*_user that may fault on a user
+// address, and where such a fault resumes.
+extern char x86_64_user_copy_start[], x86_64_user_copy_end[];
+void x86_64_user_copy_fault(void);
 
 // apic.c: local APIC, I/O APICs, legacy PIC, clock and timer
 void apic_init(void);
@@ -134,3 +153,4 @@ struct x86_64_map_range {
 void x86_64_mmu_init(const struct x86_64_map_range *ranges, int n, paddr_t kstart,
                      paddr_t kend, paddr_t *next_free);
 bool x86_64_mmu_readable(vaddr_t va);
+#endif // __ASSEMBLER__

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// Crashes on purpose, to show that a user-mode fault kills only its own process.
+#include <stellina/stellina.h>
+#include <string.h>
+
+// The instance name picks the behaviour: crashy_null, crashy_illegal,
+// crashy_stack, crashy_spin, or crashy_tick (the witness: round trips with
+// echo while the others misbehave).
+static struct msg reply;
+
+static int echo_round_trip(handle_t echo) {
+    int r = ch_call(echo, MSG_DATA, "ping", 4, &reply);
+    if (r == 0 && (reply.kind != MSG_DATA || reply.len != 4 || memcmp(reply.data, "ping", 4) != 0))
+        r = ERR_UNEXPECTED;
+    return r;
+}
+
+// Runs off any stack: each frame keeps 1 KiB alive. The limit is never
+// reached (it only tells the compiler the recursion could end).
+static int recurse(volatile int depth) {
+    volatile char frame[1024];
+    frame[0] = (char)depth;
+    if (depth > 1 << 30)
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+static int tick(handle_t echo) {
+    for (int i = 0; i < 50; i++) {
+        int r = echo_round_trip(echo);
+        if (r < 0) {
+            log_error("round trip %d: %s", i, err_name(r));
+            return 1;
+        }
+        sys_timer_now();
+    }
+    log_info("50 round trips done while the others misbehaved");
+    return 0;
+}
+
+int main(void) {
+    const char *name = app_name();
+    const char *kind = strchr(name, '_') ? strchr(name, '_') + 1 : "";
+    if (app_mode() != ISOLATION_USER) {
+        log_error("refusing to crash in %s mode (it would take the kernel down)", app_mode_name(app_mode()));
+        return 2;
+    }
+    handle_t echo = env_handle("echo");
+    // A peer that must see us go: one round trip first, so echo knows us.
+    if (echo > 0 && echo_round_trip(echo) < 0)
+        log_warn("echo did not answer");
+    if (strcmp(kind, "tick") == 0)
+        return tick(echo);
+    log_info("about to %s", kind);
+    if (strcmp(kind, "null") == 0)
+        return *(volatile int *)0;
+    if (strcmp(kind, "illegal") == 0)
+        __builtin_trap();
+    if (strcmp(kind, "stack") == 0)
+        return recurse(0);
+    if (strcmp(kind, "spin") == 0)
+        for (;;)
+            ;
+    log_error("unknown kind '%s'", kind);
+    return 2;
+}
