@@ -62,7 +62,7 @@ const char *res_name(int64_t r);
     })
 
 // Helpers (helpers.c).
-// Creates a channel pair or returns -1 from the test... so use through CHECK_OK.
+// Creates a channel pair (ch_create); returns 0 or an ERR_*, so wrap it in CHECK_OK.
 int64_t new_channel(handle_t *a, handle_t *b);
 // Sleeps at least `ns` with a timer and a poll; returns 0 or an ERR_*.
 int sleep_ns(int64_t ns);
@@ -85,7 +85,7 @@ extern handle_t test_handles[MSG_MAX_HANDLES];
     X(channel_call_echo) X(channel_call_errors) X(poll_basic) X(poll_errors)               \
     X(poll_multiple) X(timer_fire) X(timer_rearm_disarm) X(timer_close_armed)              \
     X(timer_now_monotonic) X(folio_map) X(folio_errors) X(interrupt)                       \
-    X(thread_spawn) X(thread_preemption) X(sysinfo) X(console_read) X(lib_loop)            \
+    X(thread_spawn) X(thread_spawn_errors) X(thread_wakeup) X(thread_preemption) X(sysinfo) X(console_read) X(lib_loop)            \
     X(lifetime_channels) X(lifetime_polls) X(lifetime_timers) X(lifetime_folios)           \
     X(lifetime_poll_channel)
 

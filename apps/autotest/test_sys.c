@@ -198,6 +198,62 @@ void test_thread_spawn(void) {
     CHECK_OK(sys_handle_close(b));
 }
 
+void test_thread_spawn_errors(void) {
+    static uint8_t stack[256] __attribute__((aligned(16)));
+    uintptr_t top = (uintptr_t)(stack + sizeof(stack));
+    uintptr_t pc = (uintptr_t)worker;
+    CHECK_EQ(sys_thread_spawn(0, 0, top), ERR_BAD_ADDR);
+    CHECK_EQ(sys_thread_spawn((uintptr_t)BAD_PTR, 0, top), ERR_BAD_ADDR);
+    CHECK_EQ(sys_thread_spawn(pc, 0, 0), ERR_BAD_ADDR);
+    CHECK_EQ(sys_thread_spawn(pc, 0, (uintptr_t)BAD_PTR + 64), ERR_BAD_ADDR);
+    CHECK_EQ(sys_thread_spawn(pc, 0, top - 8), ERR_BAD_ADDR); // misaligned stack
+}
+
+// Wakes the main thread from another thread: a reply to its call, then a
+// message for its blocking poll_wait.
+static void replier(void *arg) {
+    handle_t ch = (handle_t)(uintptr_t)arg;
+    static uint8_t buf[MSG_MAX_DATA];
+    static handle_t hs[MSG_MAX_HANDLES];
+    int64_t p = sys_poll_create();
+    if (p < 0 || sys_poll_add((handle_t)p, ch, POLL_READABLE, 0) < 0)
+        return;
+    struct poll_event ev;
+    if (sys_poll_wait((handle_t)p, &ev, 1, SOON_NS) != 1)
+        return;
+    int64_t info = sys_channel_recv(ch, buf, sizeof(buf), hs);
+    if (info < 0)
+        return;
+    for (uint32_t i = 0; i < MSGINFO_LEN(info); i++)
+        buf[i] ^= 0xff;
+    sys_channel_send(ch, MSGINFO(MSG_KIND_PROTOCOL_BASE + 1, MSGINFO_LEN(info), 0), buf, NULL);
+    sleep_ns(5 * MS); // the main thread is blocked in poll_wait by now
+    sys_channel_send(ch, MSGINFO(MSG_CLOSE, 0, 0), NULL, NULL);
+    sys_handle_close((handle_t)p);
+}
+
+void test_thread_wakeup(void) {
+    static struct msg reply;
+    handle_t a, b;
+    CHECK_OK(new_channel(&a, &b));
+    handle_t th = (handle_t)CHECK_OK(thread_start(replier, (void *)(uintptr_t)b, 0));
+    static const uint8_t req[3] = {1, 2, 3};
+    CHECK_OK(ch_call(a, MSG_DATA, req, sizeof(req), &reply));
+    CHECK(reply.kind == MSG_KIND_PROTOCOL_BASE + 1 && reply.len == 3 && reply.data[0] == 0xfe &&
+              reply.data[2] == 0xfc,
+          "reply kind %#x len %u", reply.kind, reply.len);
+    handle_t p = (handle_t)CHECK_OK(sys_poll_create());
+    CHECK_OK(sys_poll_add(p, a, POLL_READABLE, 0));
+    struct poll_event ev;
+    CHECK_EQ(sys_poll_wait(p, &ev, 1, SOON_NS), 1);
+    CHECK_OK(ch_recv(a, &reply));
+    CHECK_EQ(reply.kind, MSG_CLOSE);
+    CHECK_OK(sys_handle_close(p));
+    CHECK_OK(sys_handle_close(th));
+    CHECK_OK(sys_handle_close(a));
+    CHECK_OK(sys_handle_close(b));
+}
+
 static volatile uint64_t spin_count;
 static volatile bool spin_stop;
 

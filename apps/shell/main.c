@@ -82,24 +82,18 @@ static void cmd_uptime(void) {
 static void cmd_log(void) {
     // Read the whole ring before printing: what we print lands in the log
     // too, and reading while writing would chase our own output forever.
+    // One read from offset 0: the kernel starts at the oldest byte it still
+    // has, and later offsets would be ambiguous once the ring has wrapped.
     char *buf = malloc(LOG_MAX);
     if (!buf) {
         puts("log: out of memory");
         return;
     }
-    size_t len = 0;
-    while (len < LOG_MAX) {
-        int64_t n = sys_log_read(buf + len, LOG_MAX - len > 1024 ? 1024 : LOG_MAX - len, len);
-        if (n < 0) {
-            printf("log: %s\n", err_name(n));
-            break;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    for (size_t off = 0; off < len; off += 1024)
-        write_out(buf + off, len - off > 1024 ? 1024 : len - off);
+    int64_t n = sys_log_read(buf, LOG_MAX, 0);
+    if (n < 0)
+        printf("log: %s\n", err_name(n));
+    for (int64_t off = 0; off < n; off += 1024)
+        write_out(buf + off, n - off > 1024 ? 1024 : (size_t)(n - off));
     free(buf);
 }
 

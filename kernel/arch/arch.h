@@ -12,6 +12,7 @@ typedef uint64_t vaddr_t;
 // ---- Provided by core, called by arch --------------------------------------
 
 #define BOOT_MEM_REGIONS_MAX 8
+#define BOOT_DEVICES_MAX 32
 struct boot_info {
     struct { paddr_t base; uint64_t size; } mem[BOOT_MEM_REGIONS_MAX]; // usable RAM
     int num_mem;
@@ -19,6 +20,16 @@ struct boot_info {
     paddr_t reserved_start, reserved_end; // e.g. the device tree blob (0, 0 if none)
     int num_cpus;
     const void *dtb;                  // device tree (NULL where there is none)
+    // Devices for drivers (at least every virtio-mmio slot), found in the
+    // device tree or on the command line. The arch maps their registers so
+    // that arch_paddr_to_ptr(base) reaches them (uncached), for probing.
+    struct boot_device {
+        char compatible[24]; // "virtio,mmio"
+        paddr_t base;
+        uint64_t size;
+        unsigned irq;        // as arch_irq_unmask() numbers it
+    } devices[BOOT_DEVICES_MAX];
+    int num_devices;
 };
 
 // The arch's boot code calls this once, on the boot CPU, with the MMU on,

@@ -9,6 +9,7 @@ struct folio {
     paddr_t paddr;
     size_t npages;
     bool is_mmio; // device memory: never handed to the page allocator
+    uint64_t mmio_offset; // where the device's registers start in the first page
 };
 
 #define FOLIO_MAX_BYTES (64ull << 20) // one allocation is at most 64 MiB

@@ -5,6 +5,8 @@
 #include "bootfs.h"
 #include "channel.h"
 #include "console.h"
+#include "device.h"
+#include "interrupt.h"
 #include "kmalloc.h"
 #include "loader.h"
 #include "page.h"
@@ -17,13 +19,17 @@
 // The boot plan is text written by tools/mkbootfs.py from systems/<name>.toml:
 //   instance <name> <app> <in-kernel|user> <always|on-failure|never> <shutdown_on_exit 0|1> <console 0|1>
 //   env <instance> <env-name> <server-instance>
+//   config <instance> <hex bytes>       (copied into start_info.config)
+//   device <instance> <env-name> <compatible> <virtio device id, 0: any>
 // Every instance gets a channel from init as env "init". An `env` line
 // connects a client's need to a server with a new channel: the client gets
 // one end as env <env-name>; the server gets the other in a MSG_CONNECT
 // message on its "init" channel, at boot and whenever the client restarts.
+// A `device` line gives a driver its device's registers as env
+// "<env-name>.mmio" (a folio) and its interrupt as "<env-name>.irq".
 #define PLAN_MAX_INSTANCES 32
 #define PLAN_MAX_WIRES 64
-#define PLAN_LINE_MAX 160
+#define PLAN_LINE_MAX (2 * START_CONFIG_MAX + 64) // a config line carries the blob in hex
 #define BACKOFF_FIRST_NS 50000000ull     // 50 ms before the first restart
 #define BACKOFF_MAX_NS 1000000000ull     // doubling up to 1 s
 #define BACKOFF_RESET_NS 10000000000ull  // a run of 10 s forgives earlier crashes
@@ -43,6 +49,15 @@ struct instance {
     uint32_t restarts;
     uint64_t started_at, restart_at, backoff_ns;
     bool restart_pending;
+    uint8_t *config;          // the config blob for start_info (kmalloc'd), or NULL
+    uint32_t config_len;
+};
+
+struct device_need {
+    struct instance *inst;
+    char env_name[START_NAME_MAX - 5]; // room for ".mmio"
+    char compatible[24];
+    uint32_t virtio_id;
 };
 
 struct wire {
@@ -54,6 +69,8 @@ static struct instance instances[PLAN_MAX_INSTANCES];
 static int num_instances;
 static struct wire wires[PLAN_MAX_WIRES];
 static int num_wires;
+static struct device_need device_needs[PLAN_MAX_WIRES];
+static int num_device_needs;
 static struct wait_queue init_wq; // the init thread waits here for restarts to do
 
 static struct instance *instance_find(const char *name) {
@@ -116,6 +133,8 @@ static int instance_prepare(struct instance *inst) {
         return ERR_NO_MEMORY;
     inst->init_ch = mine;
     strlcpy(inst->si->name, inst->name, START_NAME_MAX);
+    memcpy(inst->si->config, inst->config, inst->config_len);
+    inst->si->config_len = inst->config_len;
     int err = env_add(inst, "init", &theirs->obj, RIGHTS_ENV_CHANNEL);
     if (err < 0) {
         kobj_unref(&theirs->obj);
@@ -150,6 +169,41 @@ static int instance_wire(struct instance *client) {
             send_connect(w->server, client, b);
         else
             kobj_unref(&b->obj);
+    }
+    return 0;
+}
+
+// Gives a driver the registers and interrupt of its device. A missing
+// device is logged; the driver's startup code reports the missing handle.
+static int instance_give_devices(struct instance *inst) {
+    for (int i = 0; i < num_device_needs; i++) {
+        struct device_need *need = &device_needs[i];
+        if (need->inst != inst)
+            continue;
+        struct device *dev = device_claim(need->compatible, need->virtio_id, inst);
+        if (!dev) {
+            kprintf("init: %s: no free %s device (id %u) for env %s\n", inst->name,
+                    need->compatible, need->virtio_id, need->env_name);
+            continue;
+        }
+        int err;
+        char name[START_NAME_MAX];
+        struct folio *mmio = device_mmio_folio(dev);
+        if (!mmio)
+            return ERR_NO_MEMORY;
+        snprintf(name, sizeof(name), "%s.mmio", need->env_name);
+        if ((err = env_add(inst, name, &mmio->obj, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP)) < 0) {
+            kobj_unref(&mmio->obj);
+            return err;
+        }
+        struct interrupt *intr = interrupt_create(dev->info.irq, &err);
+        if (!intr)
+            return err;
+        snprintf(name, sizeof(name), "%s.irq", need->env_name);
+        if ((err = env_add(inst, name, &intr->obj, RIGHT_READ | RIGHT_WRITE)) < 0) {
+            kobj_unref(&intr->obj);
+            return err;
+        }
     }
     return 0;
 }
@@ -201,6 +255,8 @@ static void instance_restart(struct instance *inst) {
     int err = instance_prepare(inst);
     if (err == 0)
         err = instance_wire(inst);
+    if (err == 0)
+        err = instance_give_devices(inst);
     if (err == 0)
         err = instance_launch(inst);
     if (err < 0)
@@ -294,12 +350,46 @@ static void plan_env(char **w, int n) {
     strlcpy(wire->env_name, w[2], sizeof(wire->env_name));
 }
 
+static int hex_digit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void plan_config(char **w, int n) {
+    struct instance *inst = n == 3 ? instance_find(w[1]) : NULL;
+    size_t hex_len = n == 3 ? strlen(w[2]) : 0;
+    if (!inst || hex_len % 2 || hex_len / 2 > START_CONFIG_MAX || inst->config)
+        panic("init: bad config line in the boot plan");
+    inst->config_len = (uint32_t)(hex_len / 2);
+    inst->config = kmalloc(inst->config_len + 1);
+    if (!inst->config)
+        panic("init: no memory for %s's config", inst->name);
+    for (size_t i = 0; i < inst->config_len; i++) {
+        int hi = hex_digit(w[2][2 * i]), lo = hex_digit(w[2][2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            panic("init: bad config line in the boot plan");
+        inst->config[i] = (uint8_t)(hi << 4 | lo);
+    }
+}
+
+static void plan_device(char **w, int n) {
+    struct instance *inst = n == 5 ? instance_find(w[1]) : NULL;
+    if (!inst || num_device_needs >= PLAN_MAX_WIRES)
+        panic("init: bad device line in the boot plan");
+    struct device_need *need = &device_needs[num_device_needs++];
+    need->inst = inst;
+    strlcpy(need->env_name, w[2], sizeof(need->env_name));
+    strlcpy(need->compatible, w[3], sizeof(need->compatible));
+    need->virtio_id = 0;
+    for (const char *p = w[4]; *p >= '0' && *p <= '9'; p++)
+        need->virtio_id = need->virtio_id * 10 + (uint32_t)(*p - '0');
+}
+
 static void plan_read(void) {
     size_t size;
     const char *plan = bootfs_find("plan", &size);
     if (!plan)
         panic("init: the bootfs has no plan");
-    char line[PLAN_LINE_MAX];
+    static char line[PLAN_LINE_MAX]; // too big for the boot stack
     for (size_t pos = 0; pos < size;) {
         size_t len = 0;
         while (pos < size && plan[pos] != '\n' && len < sizeof(line) - 1)
@@ -314,6 +404,10 @@ static void plan_read(void) {
             plan_instance(w, n);
         else if (strcmp(w[0], "env") == 0)
             plan_env(w, n);
+        else if (strcmp(w[0], "config") == 0)
+            plan_config(w, n);
+        else if (strcmp(w[0], "device") == 0)
+            plan_device(w, n);
         else
             panic("init: unknown boot plan line '%s'", w[0]);
     }
@@ -329,7 +423,7 @@ void init_start(void) {
             panic("init: no memory for %s", instances[i].name);
     }
     for (int i = 0; i < num_instances; i++) {
-        if (instance_wire(&instances[i]) < 0)
+        if (instance_wire(&instances[i]) < 0 || instance_give_devices(&instances[i]) < 0)
             panic("init: cannot wire %s", instances[i].name);
     }
     for (int i = 0; i < num_instances; i++) {

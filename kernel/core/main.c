@@ -2,6 +2,7 @@
 // kernel_main: brings the core up after the arch's boot code and hands over to init and the scheduler.
 #include "bootfs.h"
 #include "console.h"
+#include "device.h"
 #include "init.h"
 #include "page.h"
 #include "process.h"
@@ -27,6 +28,7 @@ void kernel_main(const struct boot_info *bi) {
     process_init();
     sched_init();
     bootfs_init();
+    device_init(bi);
     kprintf("kernel: %zu free pages of %zu; starting init\n", page_free_count(), page_total_count());
     init_start();
     // Under -icount shift=0 this is the number of instructions since reset.

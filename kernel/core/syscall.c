@@ -299,13 +299,14 @@ static int64_t sys_folio_alloc(int64_t size) {
 
 static int64_t sys_folio_paddr(int64_t h) {
     GET_OBJ(f, h, KOBJ_FOLIO, folio, RIGHT_MAP);
-    return (int64_t)f->paddr;
+    return (int64_t)(f->paddr + f->mmio_offset);
 }
 
 static int64_t sys_vmspace_map(int64_t vh, int64_t fh, int64_t prot) {
     GET_OBJ(vs, vh, KOBJ_VMSPACE, vmspace, RIGHT_WRITE);
     GET_OBJ(f, fh, KOBJ_FOLIO, folio, RIGHT_MAP);
-    if (prot <= 0 || (prot & ~(int64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+    if (prot <= 0 || (prot & ~(int64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
+        (f->is_mmio && (prot & PROT_EXEC)))
         return ERR_INVALID_ARG;
     if (vs != current->proc->vmspace)
         return ERR_NOT_SUPPORTED; // mapping into another process's space comes later

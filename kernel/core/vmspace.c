@@ -9,8 +9,8 @@ static struct arch_pagetable *vmspace_pt(struct vmspace *vs) {
     return vs->is_kernel ? arch_kernel_pagetable() : &vs->pt;
 }
 
-static unsigned arch_prot(const struct vmspace *vs, unsigned prot) {
-    unsigned p = 0;
+static unsigned arch_prot(const struct vmspace *vs, const struct folio *folio, unsigned prot) {
+    unsigned p = folio->is_mmio ? ARCH_PROT_MMIO : 0;
     if (prot & PROT_READ)
         p |= ARCH_PROT_READ;
     if (prot & PROT_WRITE)
@@ -117,7 +117,7 @@ int vmspace_map_at(struct vmspace *vs, struct folio *folio, size_t folio_offset,
         return ERR_NO_MEMORY;
     struct arch_pagetable *pt = vmspace_pt(vs);
     for (size_t off = 0; off < len; off += PAGE_SIZE) {
-        int err = arch_pt_map(pt, va + off, folio->paddr + folio_offset + off, arch_prot(vs, prot));
+        int err = arch_pt_map(pt, va + off, folio->paddr + folio_offset + off, arch_prot(vs, folio, prot));
         if (err < 0) {
             // Undo what was mapped so a failure changes nothing.
             for (size_t undo = 0; undo < off; undo += PAGE_SIZE)

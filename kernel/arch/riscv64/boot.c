@@ -215,8 +215,19 @@ void riscv64_boot(uint64_t hartid, paddr_t dtb) {
     int test = fdt_find_compatible(&riscv64_fdt, -1, "sifive,test0");
     test_device = (volatile uint32_t *)map_device(test);
     // Devices that drivers will reach through the kernel's direct map.
-    for (int n = -1; (n = fdt_find_compatible(&riscv64_fdt, n, "virtio,mmio")) >= 0;)
-        map_device(n);
+    for (int n = -1; (n = fdt_find_compatible(&riscv64_fdt, n, "virtio,mmio")) >= 0;) {
+        paddr_t base = map_device(n);
+        uint64_t unused, size;
+        int64_t irq = fdt_irq(&riscv64_fdt, n, 0);
+        if (!base || irq <= 0 || boot_info.num_devices >= BOOT_DEVICES_MAX ||
+            fdt_reg(&riscv64_fdt, n, 0, &unused, &size) < 0)
+            continue;
+        struct boot_device *d = &boot_info.devices[boot_info.num_devices++];
+        strlcpy(d->compatible, "virtio,mmio", sizeof(d->compatible));
+        d->base = base;
+        d->size = size;
+        d->irq = (unsigned)irq;
+    }
 
     // Page-table pages for the kernel map are placed right after the image
     // and become part of it, so core never hands them out.

@@ -41,8 +41,9 @@ void loop_destroy(struct loop *loop);
 int loop_add(struct loop *loop, handle_t h, uint32_t interests, loop_fn fn, void *arg);
 // Changes the interests of a watched handle. Returns 0 or ERR_NOT_FOUND.
 int loop_update(struct loop *loop, handle_t h, uint32_t interests);
-// Stops watching `h` (it stays open; close it yourself). Pending events of
-// `h` in the current batch are dropped. Returns 0 or ERR_NOT_FOUND.
+// Stops watching `h` (it stays open; close it yourself, after this call, so
+// that a new handle with the same number is not mistaken for it). Pending
+// events of `h` in the current batch are dropped. Returns 0 or ERR_NOT_FOUND.
 int loop_remove(struct loop *loop, handle_t h);
 // Waits for events and dispatches them until loop_stop is called (returns
 // its code), the loop has no handles left (returns 0), or poll_wait fails

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// The device list: what the arch found at boot, probed once, handed to one driver each.
+#pragma once
+#include "common.h"
+#include "folio.h"
+
+struct device {
+    struct boot_device info;
+    uint32_t virtio_id;    // virtio device ID read from the registers (0: none or not virtio)
+    const void *owner;     // who claimed it (an init instance), or NULL
+};
+
+// Copies the arch's device list and probes virtio-mmio slots for their device IDs.
+void device_init(const struct boot_info *bi);
+// The first device matching `compatible` (and virtio_id, if non-zero) that is
+// free or already owned by `owner`; it is claimed for owner. NULL if none.
+struct device *device_claim(const char *compatible, uint32_t virtio_id, const void *owner);
+// A folio over the device's registers (never freed to the page allocator),
+// or NULL. folio_paddr of it is the exact register base, which need not be
+// page aligned (several devices may share a page on some machines).
+struct folio *device_mmio_folio(const struct device *dev);
