@@ -6,6 +6,7 @@
 #define SYSINFO_MEM     1 // one struct sysinfo_mem
 #define SYSINFO_THREADS 2 // an array of struct sysinfo_thread, one per live thread
 #define SYSINFO_IPC     3 // one struct sysinfo_ipc
+#define SYSINFO_INSTANCES 4 // an array of struct sysinfo_instance, one per instance of the system spec
 
 struct sysinfo_mem {
     uint64_t total_pages;
@@ -31,4 +32,19 @@ struct sysinfo_ipc {
     uint64_t messages_sent;
     uint64_t messages_received;
     uint64_t syscalls;
+};
+
+#define INSTANCE_STATE_RUNNING    0
+#define INSTANCE_STATE_RESTARTING 1 // exited; init restarts it after a backoff
+#define INSTANCE_STATE_STOPPED    2 // exited for good (its restart policy says so)
+
+struct sysinfo_instance {
+    char name[24];       // instance name, NUL-terminated
+    char app[24];        // app name, NUL-terminated
+    uint32_t mode;       // ISOLATION_*
+    uint32_t state;      // INSTANCE_STATE_*
+    uint32_t restarts;   // how often init restarted it
+    uint32_t pid;        // of the running process (0 when not running)
+    int32_t last_exit;   // exit code of the previous run (0 if none)
+    uint32_t reserved;
 };

@@ -2,6 +2,7 @@
 // Init: starts the instances of the system's boot plan, wires their channels and restarts them by policy.
 #include "init.h"
 #include "../../abi/message.h"
+#include "../../abi/sysinfo.h"
 #include "bootfs.h"
 #include "channel.h"
 #include "console.h"
@@ -51,6 +52,7 @@ struct instance {
     bool restart_pending;
     uint8_t *config;          // the config blob for start_info (kmalloc'd), or NULL
     uint32_t config_len;
+    int last_exit;
 };
 
 struct device_need {
@@ -268,6 +270,7 @@ static void instance_exited(struct process *proc, int code, void *arg) {
     struct instance *inst = arg;
     kprintf("init: %s exited with code %d (%zu pages free)\n", inst->name, code, page_free_count());
     inst->proc = NULL;
+    inst->last_exit = code;
     kobj_unref(&proc->obj);
     kobj_unref(&inst->init_ch->obj);
     inst->init_ch = NULL;
@@ -435,4 +438,22 @@ void init_start(void) {
     if (!t)
         panic("init: no memory for the init thread");
     kobj_unref(&t->obj);
+}
+
+size_t init_instances_info(struct sysinfo_instance *out, size_t max) {
+    for (int i = 0; i < num_instances && (size_t)i < max; i++) {
+        struct instance *inst = &instances[i];
+        struct sysinfo_instance *rec = &out[i];
+        memset(rec, 0, sizeof(*rec));
+        strlcpy(rec->name, inst->name, sizeof(rec->name));
+        strlcpy(rec->app, inst->app, sizeof(rec->app));
+        rec->mode = inst->mode;
+        rec->state = inst->proc ? INSTANCE_STATE_RUNNING
+                     : inst->restart_pending ? INSTANCE_STATE_RESTARTING
+                                             : INSTANCE_STATE_STOPPED;
+        rec->restarts = inst->restarts;
+        rec->pid = inst->proc ? inst->proc->pid : 0;
+        rec->last_exit = inst->last_exit;
+    }
+    return (size_t)num_instances;
 }

@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "console.h"
 #include "folio.h"
+#include "init.h"
 #include "interrupt.h"
 #include "kmalloc.h"
 #include "page.h"
@@ -432,6 +433,15 @@ static int64_t sys_sysinfo(int64_t kind, int64_t buf, int64_t len) {
         if ((size_t)len < sizeof(s))
             return ERR_TOO_SMALL;
         return copy_to_user((void *)buf, &s, sizeof(s)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(s);
+    }
+    case SYSINFO_INSTANCES: {
+        struct sysinfo_instance recs[32]; // init plans at most 32 instances
+        size_t max = MIN(ARRAY_SIZE(recs), (size_t)len / sizeof(recs[0]));
+        size_t n = init_instances_info(recs, max);
+        if (n > max)
+            return ERR_TOO_SMALL;
+        return copy_to_user((void *)buf, recs, n * sizeof(recs[0])) < 0 ? ERR_BAD_ADDR
+                                                                         : (int64_t)(n * sizeof(recs[0]));
     }
     case SYSINFO_THREADS:
         return sysinfo_threads((struct sysinfo_thread *)buf, (size_t)len / sizeof(struct sysinfo_thread));

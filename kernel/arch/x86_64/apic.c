@@ -48,8 +48,9 @@ struct ioapic {
 static struct ioapic ioapics[2];
 static int num_ioapics;
 static uint32_t bsp_apic_id;
-// Per GSI: a driver wants it (unmasked) / it fired and core has not completed it.
-static bool gsi_enabled[GSI_MAX], gsi_in_service[GSI_MAX];
+// Per GSI: a driver wants it (unmasked) / it fired and core has not completed
+// it / level-triggered (set for the I/O APIC inputs above 15 and for virtio).
+static bool gsi_enabled[GSI_MAX], gsi_in_service[GSI_MAX], gsi_level[GSI_MAX];
 
 // Clock: ns = tsc * tsc_to_ns >> 32. Timer: ticks = ns * ns_to_apic >> 32.
 static uint64_t tsc_to_ns, ns_to_apic;
@@ -86,14 +87,14 @@ static struct ioapic *ioapic_of(unsigned gsi, unsigned *pin) {
     return NULL;
 }
 
-// Programs GSI `gsi` to VEC_GSI_BASE + gsi on the boot CPU. ISA inputs
-// (0-15) are edge-triggered, active high; the rest (virtio-mmio) level, active high.
+// Programs GSI `gsi` to VEC_GSI_BASE + gsi on the boot CPU, active high;
+// edge-triggered unless gsi_level[] says otherwise.
 static void ioapic_set(unsigned gsi, bool masked) {
     unsigned pin;
     struct ioapic *io = ioapic_of(gsi, &pin);
     if (!io)
         return;
-    uint32_t low = (VEC_GSI_BASE + gsi) | (gsi >= 16 ? RED_LEVEL : 0) | (masked ? RED_MASKED : 0);
+    uint32_t low = (VEC_GSI_BASE + gsi) | (gsi_level[gsi] ? RED_LEVEL : 0) | (masked ? RED_MASKED : 0);
     ioapic_write(io, IOAPIC_REDTBL(pin) + 1, bsp_apic_id << 24);
     ioapic_write(io, IOAPIC_REDTBL(pin), low);
 }
@@ -108,8 +109,10 @@ static void ioapic_probe(paddr_t base, unsigned first_gsi) {
     io->first_gsi = first_gsi;
     io->pins = MIN(((ver >> 16) & 0xff) + 1, (unsigned)GSI_MAX - first_gsi);
     num_ioapics++;
-    for (unsigned gsi = first_gsi; gsi < first_gsi + io->pins; gsi++)
+    for (unsigned gsi = first_gsi; gsi < first_gsi + io->pins; gsi++) {
+        gsi_level[gsi] = gsi >= 16; // ISA inputs are edge-triggered
         ioapic_set(gsi, true);
+    }
 }
 
 static void pic_disable(void) {
@@ -211,6 +214,11 @@ void apic_timer_interrupt(void) {
 }
 
 // ---- device interrupts ------------------------------------------------------------
+
+void ioapic_set_level(unsigned gsi) {
+    if (gsi < GSI_MAX)
+        gsi_level[gsi] = true;
+}
 
 void ioapic_route_isa(unsigned gsi) {
     ioapic_set(gsi, false);

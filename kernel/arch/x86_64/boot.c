@@ -16,6 +16,10 @@
 #define FW_CFG_PORT_SEL 0x510
 #define FW_CFG_PORT_DATA 0x511
 #define FW_CFG_NB_CPUS 0x05
+// microvm's virtio-mmio transports: fixed 512-byte slots from VIRTIO_MMIO_BASE.
+#define VIRTIO_MMIO_BASE 0xfeb00000ul
+#define VIRTIO_MMIO_SLOT_SIZE 512
+#define VIRTIO_MMIO_MAGIC 0x74726976 // "virt"
 #define MAP_RANGES_MAX (BOOT_MEM_REGIONS_MAX + 2)
 #define CMDLINE_MAX 512
 
@@ -120,6 +124,28 @@ static void read_cmdline(const struct hvm_start_info *si) {
     cmdline[n] = '\0';
 }
 
+// microvm announces its virtio-mmio transports in the ACPI DSDT (and, with
+// acpi=off only, on the command line), but their place is fixed: with the
+// second I/O APIC (the default) 24 slots wired to GSI 24 + slot, without it 8
+// slots at GSI 5 + slot. Every slot that answers with the virtio magic is
+// listed, empty ones too (device ID 0): drivers probe them. Needs the kernel
+// map (uncached MMIO) and the I/O APICs probed.
+static void find_devices(void) {
+    bool ioapic2 = arch_irq_max() >= 47;
+    unsigned slots = ioapic2 ? 24 : 8, irq_base = ioapic2 ? 24 : 5;
+    for (unsigned i = 0; i < slots && boot_info.num_devices < BOOT_DEVICES_MAX; i++) {
+        paddr_t base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SLOT_SIZE;
+        if (*(volatile uint32_t *)arch_paddr_to_ptr(base) != VIRTIO_MMIO_MAGIC)
+            continue;
+        struct boot_device *d = &boot_info.devices[boot_info.num_devices++];
+        strlcpy(d->compatible, "virtio,mmio", sizeof(d->compatible));
+        d->base = base;
+        d->size = VIRTIO_MMIO_SLOT_SIZE;
+        d->irq = irq_base + i;
+        ioapic_set_level(d->irq); // virtio-mmio holds its line until InterruptACK
+    }
+}
+
 static int count_cpus(void) {
     // QEMU's fw_cfg knows the CPU count (no ACPI parsing needed for that).
     outw(FW_CFG_PORT_SEL, FW_CFG_NB_CPUS);
@@ -154,6 +180,7 @@ void x86_64_boot(uint32_t start_info) {
     boot_info.kernel_end = next_free;
 
     apic_init();
+    find_devices();
     apic_timer_calibrate();
     ioapic_route_isa(SERIAL_GSI);
     serial_set_rx_irq(true);

@@ -130,6 +130,7 @@ void apic_eoi(void);
 void apic_timer_interrupt(void);
 void apic_device_interrupt(unsigned gsi);
 void ioapic_route_isa(unsigned gsi); // edge, unmasked, for the kernel's own devices
+void ioapic_set_level(unsigned gsi);  // a device holds its line until acked (virtio-mmio)
 
 // trap.c / trap.S
 void x86_64_trap(struct trap_frame *f);
