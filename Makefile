@@ -33,6 +33,8 @@ BOOTFS := $(BUILD)/bootfs-$(SYSTEM).bin
 
 .PHONY: all run test debug unit clean setup
 all: $(IMAGE)
+# Extra libraries apps ask for in app.toml ([build] libs): lib/virtio, lwIP.
+include mk/libs.mk
 
 # ---- setup (installs what a fresh Debian machine lacks; once) -----------------
 $(SETUP_STAMP): tools/setup.sh
@@ -58,7 +60,7 @@ $(BUILD)/app/%.S.o: %.S | $(SETUP_STAMP)
 # Keep objects of pattern rules (make would delete them as intermediates).
 .SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/apps/%.elf: $$(call obj,app,$$(wildcard apps/%/*.c)) $(APP_LIB_OBJS) mk/app.ld
+$(BUILD)/apps/%.elf: $$(call obj,app,$$(wildcard apps/%/*.c)) $$(call app_lib_objs,$$*) $(APP_LIB_OBJS) mk/app.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(ARCH_LDFLAGS) $(APP_LDFLAGS) -o $@ $(filter %.o,$^)
@@ -101,4 +103,4 @@ unit: $(SETUP_STAMP)
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

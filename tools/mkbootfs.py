@@ -15,12 +15,42 @@ import tomllib
 
 MAGIC = 0x53464253
 NAME_MAX = 56
+START_NAME_MAX = 24  # abi/startinfo.h: env names, "<device>.mmio" included
 MODES = ("in-kernel", "user")
 RESTARTS = ("always", "on-failure", "never")
 
 
 class SpecError(Exception):
     pass
+
+
+def device_lines(where, name, inst):
+    """Boot plan `device` lines for an instance's `device.<env-key> = {...}` table.
+
+    Each entry `device.nic = { compatible = "virtio,mmio", virtio_device_id = 1 }`
+    gives the instance env handles "nic.mmio" and "nic.irq" (see
+    kernel/core/init.c). virtio_device_id 0 (the default) matches any device."""
+    lines = []
+    devices = inst.get("device", {})
+    if not isinstance(devices, dict):
+        raise SpecError(f"{where}: device: must be a table of devices")
+    for key, dev in devices.items():
+        w = f"{where}: device.{key}"
+        if not isinstance(dev, dict):
+            raise SpecError(f"{w}: must be a table {{ compatible = ..., virtio_device_id = ... }}")
+        if not key.replace("_", "").isalnum() or len(key) > START_NAME_MAX - 6:
+            raise SpecError(f"{w}: the name must be alphanumeric and at most {START_NAME_MAX - 6} characters")
+        compatible = dev.get("compatible")
+        if not isinstance(compatible, str) or not compatible or " " in compatible or len(compatible) > 23:
+            raise SpecError(f"{w}.compatible: missing, or not a word of at most 23 characters")
+        vid = dev.get("virtio_device_id", 0)
+        if not isinstance(vid, int) or isinstance(vid, bool) or not 0 <= vid < 2**32:
+            raise SpecError(f"{w}.virtio_device_id: must be an integer >= 0")
+        unknown = set(dev) - {"compatible", "virtio_device_id"}
+        if unknown:
+            raise SpecError(f"{w}: unknown key {sorted(unknown)[0]}")
+        lines.append(f"device {name} {key} {compatible} {vid}")
+    return lines
 
 
 def build_plan(path, apps_dir):
@@ -55,6 +85,7 @@ def build_plan(path, apps_dir):
             apps.append(app)
         flags = [int(bool(inst.get("shutdown_on_exit", False))), int(bool(inst.get("console", False)))]
         lines.append(f"instance {name} {app} {mode} {restart} {flags[0]} {flags[1]}")
+        lines += device_lines(where, name, inst)
         for env_name, target in inst.get("env", {}).items():
             envs.append((where, name, env_name, target))
     for where, name, env_name, target in envs:

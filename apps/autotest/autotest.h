@@ -78,7 +78,7 @@ extern handle_t test_handles[MSG_MAX_HANDLES];
 
 // The tests.
 #define AUTOTEST_LIST(X)                                                                   \
-    X(bad_syscall) X(log_write) X(log_read) X(handle_close) X(handle_dup)                  \
+    X(bad_syscall) X(log_write) X(log_read) X(log_read_wrapped) X(handle_close) X(handle_dup)                  \
     X(channel_create) X(channel_send_recv) X(channel_send_errors) X(channel_recv_errors)   \
     X(channel_msginfo_limits) X(channel_full_queue) X(channel_closed_peer)                 \
     X(channel_bad_pointers) X(channel_handle_transfer) X(channel_transfer_rights)          \

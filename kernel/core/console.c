@@ -42,8 +42,8 @@ void log_write(const char *s, size_t len) {
     ringbuf_write_overwrite(&log_ring, s, len);
 }
 
-size_t log_read(char *buf, size_t len, uint64_t offset) {
-    return ringbuf_read_at(&log_ring, offset, buf, len, NULL);
+size_t log_read(char *buf, size_t len, uint64_t offset, uint64_t *copied_from) {
+    return ringbuf_read_at(&log_ring, offset, buf, len, copied_from);
 }
 
 static void vkprintf(const char *fmt, va_list ap) {

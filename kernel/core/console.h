@@ -16,5 +16,6 @@ uint32_t console_readiness(void);
 size_t console_read(char *buf, size_t len);
 // Writes to the console and the log ring.
 void log_write(const char *s, size_t len);
-// Copies log bytes from absolute offset; returns the count.
-size_t log_read(char *buf, size_t len, uint64_t offset);
+// Copies log bytes from absolute offset, moved up to the oldest byte still
+// kept (where the copy began goes to *copied_from); returns the count.
+size_t log_read(char *buf, size_t len, uint64_t offset, uint64_t *copied_from);

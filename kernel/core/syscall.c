@@ -82,8 +82,12 @@ static int64_t sys_log_read(int64_t buf, int64_t len, int64_t offset) {
     if (!user_range_ok((void *)buf, (size_t)len, PROT_WRITE))
         return ERR_BAD_ADDR;
     int64_t done = 0;
+    uint64_t from = (uint64_t)offset;
     while (done < len) {
-        size_t n = log_read(chunk, MIN(sizeof(chunk), (size_t)(len - done)), (uint64_t)(offset + done));
+        // An offset the ring no longer holds moves up to its oldest byte: once,
+        // or every chunk would start over there.
+        size_t n = log_read(chunk, MIN(sizeof(chunk), (size_t)(len - done)), from + (uint64_t)done, &from);
+        from -= (uint64_t)done;
         if (n == 0)
             break;
         if (copy_to_user((char *)buf + done, chunk, n) < 0)

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Private definitions of the arm64 port: system registers, the memory map, the trap frame and shared functions.
 #pragma once
-#include "../../core/common.h"
-#include "../../drivers/fdt.h"
 
 // ---- memory map (see docs/arch-arm64.md) ---------------------------------------
 // TTBR1 (upper half): all RAM and the devices the kernel uses, at a fixed
@@ -11,11 +9,16 @@
 // the kernel vmspace places in-kernel apps. That region is in the lower half
 // because syscalls return addresses as positive int64_t; its one level-0
 // entry is shared by every TTBR0 table, so it is mapped in all of them.
-#define KERNEL_VBASE 0xffff000000000000ul
-#define USER_BASE 0x0000000010000000ul
-#define USER_END 0x00007ffffffff000ul // the last page stays unmapped as a guard
-#define KERNEL_MAP_BASE 0x0000800000000000ul
-#define KERNEL_MAP_END 0x0000808000000000ul // one level-0 entry: 512 GiB
+// These constants are shared with the assembly files, so they carry no C suffixes.
+#define KERNEL_VBASE 0xffff000000000000
+#define USER_BASE 0x0000000010000000
+#define USER_END 0x00007ffffffff000 // the last page stays unmapped as a guard
+#define KERNEL_MAP_BASE 0x0000800000000000
+#define KERNEL_MAP_END 0x0000808000000000 // one level-0 entry: 512 GiB
+
+#ifndef __ASSEMBLER__
+#include "../../core/common.h"
+#include "../../drivers/fdt.h"
 
 // ---- system registers ------------------------------------------------------------
 // Two levels, so that a register named by a macro (ICC_*) is expanded first.
@@ -41,6 +44,7 @@
 #define ICC_IGRPEN1_EL1 s3_0_c12_c12_7
 #define ICC_DIR_EL1 s3_0_c12_c11_1
 #define PAN_REG s3_0_c4_c2_3 // PSTATE.PAN as a register (ARMv8.1)
+#define PAN_BIT (1ul << 22)   // where the register view keeps it
 
 #define DAIF_I (1ul << 7)
 #define SPSR_MODE_MASK 0xful // M[3:0]: 0 = EL0t
@@ -81,6 +85,9 @@ void arm64_thread_start(void);
 void arm64_dump_frame(const struct trap_frame *f);
 extern char arm64_vectors[];
 
+// usercopy.S: where a faulting access inside arch_copy_*_user resumes.
+void arm64_user_copy_fault(void);
+
 // cpu.c: timer, interrupts, PSCI, semihosting
 void arm64_timer_init(int timer_irq);
 void arm64_irq_init(bool have_gic);
@@ -107,3 +114,4 @@ void arm64_mmu_init(const struct arm64_map_range *ranges, int n, paddr_t kstart,
                     paddr_t *next_free);
 // Whether the kernel can read 8 bytes at va right now (for backtraces).
 bool arm64_mmu_readable(vaddr_t va);
+#endif // __ASSEMBLER__

@@ -165,11 +165,13 @@ static bool init_gic(int gic, paddr_t gicd, paddr_t gicr, uint64_t gicr_size) {
 
 static void init_pan(void) {
     // Privileged Access Never (ARMv8.1): the kernel faults on user pages
-    // unless it means to touch them. SPAN = 0 sets PAN on every exception.
+    // unless it means to touch them, which it does only with LDTR/STTR in
+    // usercopy.S (PAN does not apply to them). SPAN = 0 sets PAN on every
+    // exception, so it stays on whatever EL0 does.
     if (!((sysreg_read(id_aa64mmfr1_el1) >> ID_PAN_SHIFT) & 0xf))
         return;
     sysreg_write(sctlr_el1, sysreg_read(sctlr_el1) & ~SCTLR_SPAN);
-    sysreg_write(PAN_REG, 1ul << 22); // PSTATE.PAN is bit 22 of the register view
+    sysreg_write(PAN_REG, PAN_BIT);
     isb();
     kprintf("arm64: PAN on\n");
 }
@@ -200,9 +202,20 @@ void arm64_boot(paddr_t dtb) {
     int timer = fdt_find_compatible(&arm64_fdt, -1, "arm,armv8-timer");
     // Its interrupts are the secure, non-secure physical, virtual and hypervisor timers.
     int64_t vtimer_irq = timer >= 0 ? fdt_irq(&arm64_fdt, timer, 2) : -1;
-    // Devices that drivers will reach through the kernel's direct map.
-    for (int n = -1; (n = fdt_find_compatible(&arm64_fdt, n, "virtio,mmio")) >= 0;)
-        map_device(n, 0, NULL);
+    // Devices for drivers: mapped (uncached) in the direct map for core's
+    // probe, and listed with their interrupt.
+    for (int n = -1; (n = fdt_find_compatible(&arm64_fdt, n, "virtio,mmio")) >= 0;) {
+        uint64_t size = 0;
+        paddr_t base = map_device(n, 0, &size);
+        int64_t irq = fdt_irq(&arm64_fdt, n, 0);
+        if (!base || irq <= 0 || boot_info.num_devices >= BOOT_DEVICES_MAX)
+            continue;
+        struct boot_device *d = &boot_info.devices[boot_info.num_devices++];
+        strlcpy(d->compatible, "virtio,mmio", sizeof(d->compatible));
+        d->base = base;
+        d->size = size;
+        d->irq = (unsigned)irq;
+    }
 
     // Table pages for the kernel map are placed right after the image and
     // become part of it, so core never hands them out.

@@ -268,8 +268,9 @@ int arch_pt_map(struct arch_pagetable *pt, vaddr_t va, paddr_t pa, unsigned prot
         return ERR_INVALID_ARG;
     // A user table holds only the user range, the kernel's the upper half
     // and the kernel map region.
+    // User pages, and only they, carry ARCH_PROT_USER (EL0 access).
     paddr_t root = root_for(pt, va);
-    if (!root)
+    if (!root || (pt != &kernel_pt) != !!(prot & ARCH_PROT_USER))
         return ERR_INVALID_ARG;
     int err = 0;
     uint64_t *d = walk(root, va, 3, true, &err);

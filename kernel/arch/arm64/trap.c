@@ -11,6 +11,7 @@ _Static_assert(offsetof(struct trap_frame, elr) == 32 * 8, "trap.S stores ELR at
 _Static_assert(offsetof(struct trap_frame, esr) == 34 * 8, "trap.S stores ESR at 34*8");
 _Static_assert(offsetof(struct arch_context, sp) == 12 * 8, "trap.S's arch_switch");
 _Static_assert(offsetof(struct arch_context, fp) == 10 * 8, "trap.S's arch_switch");
+_Static_assert(ERR_BAD_ADDR == -5, "usercopy.S returns -5 for ERR_BAD_ADDR");
 
 static const char *const kind_names[] = {
     [TRAP_EL1_SYNC] = "synchronous exception at EL1",
@@ -95,6 +96,13 @@ void arm64_thread_returned(void) {
     panic("arm64: a kernel thread returned from its entry function");
 }
 
+// Whether a kernel-mode data abort is an access of arch_copy_*_user to a bad
+// user address, to be answered with ERR_BAD_ADDR instead of a panic.
+static bool user_copy_fault(const struct trap_frame *f) {
+    extern char arm64_user_copy_start[], arm64_user_copy_end[];
+    return f->elr >= (uint64_t)arm64_user_copy_start && f->elr < (uint64_t)arm64_user_copy_end;
+}
+
 static void handle_sync(struct trap_frame *f, bool from_user) {
     uint64_t ec = f->esr >> 26;
     if (from_user && ec == EC_SVC64) {
@@ -114,7 +122,15 @@ static void handle_sync(struct trap_frame *f, bool from_user) {
     const char *desc = abort ? abort_name(f->esr, data) : ec_name(f->esr);
     vaddr_t addr = abort ? f->far : f->elr;
     if (from_user) {
+        // The thread never comes back: core kills its process and switches
+        // away; its kernel stack, this frame included, is freed with it.
         fault_handle(true, f->elr, addr, desc);
+        panic("arm64: fault_handle returned for a user fault");
+    }
+    if (ec == EC_DABT_SAME && user_copy_fault(f)) {
+        // The copy touches no stack: resuming at the fixup, which returns
+        // ERR_BAD_ADDR, unwinds it completely.
+        f->elr = (uint64_t)arm64_user_copy_fault;
         return;
     }
     kprintf("\n*** kernel fault: %s at pc %#lx, address %#lx\n", desc, f->elr, addr);
@@ -140,7 +156,7 @@ void arm64_trap(struct trap_frame *f, unsigned kind) {
     const char *what = kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "exception";
     if (kind == TRAP_EL0_FIQ || kind == TRAP_EL0_SERROR) {
         fault_handle(true, f->elr, f->far, what);
-        return;
+        panic("arm64: fault_handle returned for a user fault");
     }
     kprintf("\n*** kernel fault: unexpected %s at pc %#lx\n", what, f->elr);
     arm64_dump_frame(f);

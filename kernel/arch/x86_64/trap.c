@@ -142,4 +142,8 @@ void x86_64_syscall(struct trap_frame *f) {
     // What goes back to user mode is what came from there; keep rflags sane
     // for sysret (IF on, no IOPL, no trap flag games).
     f->rflags = (f->rflags & 0xcd5) | RFLAGS_IF | 2;
+    // The guard page below USER_END keeps the return address canonical; if it
+    // were not, iretq would fault in the kernel: kill the process instead.
+    if (f->rip >= USER_END)
+        fault_handle(true, f->rip, f->rip, "syscall return address out of the user range");
 }
