@@ -5,7 +5,8 @@
 
 // The instance name picks the behaviour: crashy_null, crashy_illegal,
 // crashy_stack, crashy_spin, or crashy_tick (the witness: round trips with
-// echo while the others misbehave).
+// echo while the others misbehave). Plain "crashy" cycles through null,
+// illegal and stack, one per restart, so one process crashes at a time.
 static struct msg reply;
 
 static int echo_round_trip(handle_t echo) {
@@ -38,9 +39,21 @@ static int tick(handle_t echo) {
     return 0;
 }
 
+// The kind for plain "crashy": by how often init has restarted us.
+static const char *kind_by_restarts(void) {
+    static const char *const kinds[] = {"null", "illegal", "stack"};
+    static struct sysinfo_instance recs[32];
+    int64_t n = sys_sysinfo(SYSINFO_INSTANCES, recs, sizeof(recs));
+    for (int64_t i = 0; i < n / (int64_t)sizeof(recs[0]); i++) {
+        if (strcmp(recs[i].name, app_name()) == 0)
+            return kinds[recs[i].restarts % 3];
+    }
+    return "";
+}
+
 int main(void) {
     const char *name = app_name();
-    const char *kind = strchr(name, '_') ? strchr(name, '_') + 1 : "";
+    const char *kind = strchr(name, '_') ? strchr(name, '_') + 1 : kind_by_restarts();
     if (app_mode() != ISOLATION_USER) {
         log_error("refusing to crash in %s mode (it would take the kernel down)", app_mode_name(app_mode()));
         return 2;

@@ -12,7 +12,9 @@ static void on_client(struct loop *loop, handle_t ch, uint32_t events, void *arg
         return;
     if (r < 0) {
         // ERR_CLOSED comes only after every queued message was read.
-        if (r != ERR_CLOSED)
+        if (r == ERR_CLOSED)
+            log_info("client %d closed", ch);
+        else
             log_warn("client %d dropped: %s", ch, err_name(r));
         loop_remove(loop, ch);
         sys_handle_close(ch);

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# End-to-end test of fault containment: boots systems/crash.toml and checks that crashing user-mode apps harm nothing else.
+#
+# crashy crashes once per run (NULL load, illegal instruction, stack overflow, in turn) and init
+# restarts it; crashy_spin spins forever; crashy_tick does 50 round trips with echo meanwhile.
+# Prints PASS/FAIL per check and a final "N passed, N failed"; exit status 1 on any failure.
+import argparse
+import importlib.util
+import pathlib
+import re
+import subprocess
+import sys
+import time
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+_spec = importlib.util.spec_from_file_location("stellina_test", ROOT / "tools" / "test.py")
+runner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(runner)
+
+WANT_EXITS = 8       # crashy runs to see: each kind at least twice
+TIMEOUT = 240        # seconds for all of it
+KINDS = ("null", "illegal", "stack")
+KILLED_RE = re.compile(r"crashy: killed: (\S[^\n]*?) at pc=(0x[0-9a-f]+) addr=(0x[0-9a-f]+)")
+EXIT_RE = re.compile(r"init: (\S+) exited with code (-?\d+) \((\d+) pages free\)")
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, name, ok, why=""):
+        print(f"PASS {name}" if ok else f"FAIL {name}: {why}", flush=True)
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="riscv64")
+    ap.add_argument("--build-dir")
+    args = ap.parse_args()
+    runner.BUILD_ROOT = args.build_dir
+    with open(ROOT / "systems" / "crash.toml", "rb") as f:
+        only = tomllib.load(f).get("system", {}).get("arches")
+    if only is not None and args.arch not in only:
+        print(f"not run: systems/crash.toml names {', '.join(only)}")
+        print("0 passed, 0 failed")
+        return 0
+    checks = Checks()
+    ok, out = runner.run_make(runner.make_vars(args.arch) + ["SYSTEM=crash"],
+                              f"build-{args.arch}-crash.log")
+    if not ok:
+        checks.check("build", False, "make SYSTEM=crash failed:\n" + runner.tail(out))
+        print(f"{checks.passed} passed, {checks.failed} failed")
+        return 1
+    guest = runner.Guest(runner.qemu_command(args.arch, "crash"), subprocess.DEVNULL,
+                         runner.LOG_DIR / f"e2e-crash-{args.arch}.log")
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and guest.proc.poll() is None:
+            exits = [m for m in EXIT_RE.finditer(guest.output()) if m.group(1) == "crashy"]
+            if len(exits) >= WANT_EXITS and "crashy_tick: 50 round trips" in guest.output():
+                break
+            time.sleep(0.5)
+    finally:
+        guest.stop()
+    log = guest.output()
+
+    checks.check("no kernel panic", "PANIC" not in log, runner.tail(log))
+    killed = KILLED_RE.findall(log)
+    for kind in KINDS:
+        n = log.count(f"crashy: about to {kind}")
+        checks.check(f"{kind}: crashed at least twice", n >= 2, f"{n} times")
+    checks.check("every crash was logged with its cause, pc and address",
+                 len(killed) >= WANT_EXITS and all(c and pc != "0x0" for c, pc, _ in killed),
+                 f"{len(killed)} kill lines: {killed[:3]}")
+    causes = {c for c, _, _ in killed}
+    checks.check("crashes of different kinds have different causes", len(causes) >= 2, str(causes))
+    restarts = re.findall(r"init: restarting crashy \(restart (\d+)\)", log)
+    checks.check("init restarted crashy after each crash",
+                 [int(r) for r in restarts[:WANT_EXITS - 1]] == list(range(1, WANT_EXITS)),
+                 f"restart numbers {restarts}")
+    exits = list(EXIT_RE.finditer(log))
+    crashy_exits = [e for e in exits if e.group(1) == "crashy"]
+    checks.check("crashy exits with a failure code", crashy_exits and
+                 all(e.group(2) != "0" for e in crashy_exits), str([e.group(2) for e in crashy_exits]))
+    # Between two crashy exits with no other exit in between, nothing else
+    # changed: the free page count must be back exactly where it was.
+    pairs = [(a, b) for a, b in zip(exits, exits[1:])
+             if a.group(1) == b.group(1) == "crashy"][1:]  # the first run warms caches up
+    leaks = [(a.group(3), b.group(3)) for a, b in pairs if a.group(3) != b.group(3)]
+    checks.check("memory returns after every crash", len(pairs) >= 3 and not leaks,
+                 f"{len(pairs)} comparable pairs, differing: {leaks}")
+    closed = len(re.findall(r"echo: client \d+ closed", log))
+    checks.check("echo saw each crashed client close", closed >= len(crashy_exits),
+                 f"{closed} close lines for {len(crashy_exits)} crashes")
+    checks.check("a spinning app does not stop the others",
+                 "crashy_spin: about to spin" in log and "crashy_tick: 50 round trips" in log,
+                 "crashy_tick did not finish its round trips")
+    if checks.failed:
+        print("--- last lines of the console ---")
+        print(runner.tail(log))
+    print(f"{checks.passed} passed, {checks.failed} failed")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
