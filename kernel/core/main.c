@@ -17,6 +17,7 @@ void timer_interrupt(void) {
 }
 
 void kernel_main(const struct boot_info *bi) {
+    uint64_t entered_at = arch_now_ns();
     uint64_t ram = 0;
     for (int i = 0; i < bi->num_mem; i++)
         ram += bi->mem[i].size;
@@ -32,6 +33,7 @@ void kernel_main(const struct boot_info *bi) {
     kprintf("kernel: %zu free pages of %zu; starting init\n", page_free_count(), page_total_count());
     init_start();
     // Under -icount shift=0 this is the number of instructions since reset.
-    kprintf("kernel: apps started at %lu ns\n", (unsigned long)arch_now_ns());
+    kprintf("kernel: apps started at %lu ns (kernel_main entered at %lu ns)\n",
+            (unsigned long)arch_now_ns(), (unsigned long)entered_at);
     sched_run_idle();
 }
