@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Stellina's entry point: make, make run, make test, make debug (ARCH=riscv64, SYSTEM=default).
+# Stellina's entry point: make, make run, make test, make bench, make debug (ARCH=riscv64, SYSTEM=default).
 
 ARCH ?= riscv64
 SYSTEM ?= default
@@ -31,7 +31,7 @@ APP_ELFS := $(foreach a,$(APPS),$(BUILD)/apps/$(a).elf)
 IMAGE := $(BUILD)/stellina-$(SYSTEM).elf
 BOOTFS := $(BUILD)/bootfs-$(SYSTEM).bin
 
-.PHONY: all run test debug unit clean setup
+.PHONY: all run test debug unit clean setup bench
 all: $(IMAGE)
 # Extra libraries apps ask for in app.toml ([build] libs): lib/virtio, lwIP.
 include mk/libs.mk
@@ -83,9 +83,16 @@ $(IMAGE): $(KERNEL_OBJS) $(BUILD)/kernel/bootfs_image-$(SYSTEM).o kernel/arch/$(
 	$(Q)$(LD) $(ARCH_LDFLAGS) -T kernel/arch/$(ARCH)/kernel.ld -o $@ $(filter %.o,$^)
 
 # ---- run ----------------------------------------------------------------------
-QEMU_FLAGS = $(QEMU_MACHINE) -nographic -serial mon:stdio $(QEMUFLAGS)
+# The NIC: NETDEV is the -netdev argument (keep id=n0); by default QEMU's user
+# network with the guest's web server forwarded to 127.0.0.1:$(HTTP_PORT).
+# QEMUFLAGS adds any QEMU options. See docs/networking.md.
+HTTP_PORT ?= 8080
+NETDEV ?= user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80
+QEMU_NET = -netdev $(NETDEV) -device virtio-net-device,netdev=n0
+QEMU_FLAGS = $(QEMU_MACHINE) -nographic -serial mon:stdio $(QEMU_NET) $(QEMUFLAGS)
 run: $(IMAGE)
 	@echo "Booting Stellina ($(ARCH), system '$(SYSTEM)'). Quit QEMU with Ctrl-A X."
+	$(if $(filter command line environment,$(origin NETDEV)),,@echo "Web server: http://127.0.0.1:$(HTTP_PORT)/")
 	$(QEMU) $(QEMU_FLAGS) $(call QEMU_KERNEL_ARGS,$(IMAGE))
 
 debug: $(IMAGE)
@@ -99,6 +106,12 @@ test: $(SETUP_STAMP)
 
 unit: $(SETUP_STAMP)
 	$(Q)$(MAKE) -f tests/unit/unit.mk
+
+# ---- benchmarks ---------------------------------------------------------------
+# Stellina on every arch (ARCH=... narrows to one) and the Linux baseline guest of
+# bench/linux/, side by side; writes build/bench/results.json (see docs/benchmarks.md).
+bench: $(SETUP_STAMP)
+	$(Q)$(PYTHON) tools/bench.py $(if $(filter command line,$(origin ARCH)),--arch $(ARCH))
 
 clean:
 	rm -rf build

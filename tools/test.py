@@ -121,12 +121,19 @@ def test_systems():
     return systems
 
 
-def qemu_command(arch, system):
-    """The QEMU command line `make run` would use, asked from the Makefile itself."""
+# Tests never take the host's port 8080 (make run's): a guest's network has no
+# forwarded port unless a test asks for one (tests/e2e/test_http.py picks a free one).
+TEST_NETDEV = "user,id=n0"
+
+
+def qemu_command(arch, system, netdev=TEST_NETDEV):
+    """The QEMU command line `make run` would use, asked from the Makefile itself.
+
+    `netdev` is the NIC's -netdev argument (make's NETDEV)."""
     probe = ("_test_py_print_qemu:\n"
              "\t@echo $(QEMU) $(QEMU_FLAGS) $(call QEMU_KERNEL_ARGS,$(IMAGE))\n")
     proc = subprocess.run(["make", "-s", "-f", "Makefile", "-f", "-", *make_vars(arch),
-                           f"SYSTEM={system}", "_test_py_print_qemu"],
+                           f"SYSTEM={system}", f"NETDEV={netdev}", "_test_py_print_qemu"],
                           cwd=ROOT, input=probe, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, check=True)
     return proc.stdout.split()

@@ -21,7 +21,7 @@ void kernel_main(const struct boot_info *bi) {
     uint64_t ram = 0;
     for (int i = 0; i < bi->num_mem; i++)
         ram += bi->mem[i].size;
-    kprintf("\nStellina %s (%s): %lu MiB RAM, %d hart%s\n", STELLINA_VERSION, arch_name,
+    kprintf("\nStellina %s (%s): %lu MiB RAM, %d CPU%s\n", STELLINA_VERSION, arch_name,
             (unsigned long)(ram >> 20), bi->num_cpus, bi->num_cpus == 1 ? "" : "s");
     page_init(bi);
     console_init();

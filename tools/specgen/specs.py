@@ -6,6 +6,7 @@ import tomllib
 
 IDENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 COMPATIBLE_RE = re.compile(r"^[A-Za-z0-9,._-]+$")
+SIZED_RE = re.compile(r"^(string|bytes)\((\d+)\)$")
 INT_TYPES = {  # type -> (bytes, signed)
     "u8": (1, False), "u16": (2, False), "u32": (4, False), "u64": (8, False),
     "i32": (4, True), "i64": (8, True),
@@ -154,7 +155,7 @@ def load_protocol(path):
     for i, m in enumerate(raw):
         key = f"message[{i}]"
         check_keys(path, key, m, {"name", "kind", "description", "fields", "reply"},
-                   ["name", "kind", "description"])
+                   ["name", "kind"])
         mname = check_ident(path, f"{key}.name", m["name"], "message name")
         if mname in RESERVED_MESSAGES:
             fail(path, f"{key}.name", f"'{mname}' is reserved by the generated code")
@@ -167,7 +168,7 @@ def load_protocol(path):
         if kind in kinds:
             fail(path, f"{key}.kind", f"{kind:#x} is already the kind of message '{kinds[kind]}'")
         kinds[kind] = mname
-        desc = check_str(path, f"{key}.description", m["description"])
+        desc = check_str(path, f"{key}.description", m.get("description", ""))
         fields = load_fields(path, key, m.get("fields", []))
         reply = m.get("reply")
         if reply is not None:
@@ -199,10 +200,19 @@ def load_fields(path, key, raw):
             fail(path, f"{fkey}.name", f"duplicate field name '{fname}' (or clash with a "
                                        "bytes field's _len)")
         ftype = f["type"]
+        max_len = None
+        # Shorthand: "string(32)" is type "string" with max_len 32.
+        short = SIZED_RE.match(ftype) if isinstance(ftype, str) else None
+        if short:
+            if "max_len" in f:
+                fail(path, f"{fkey}.max_len", f"given twice (also in type '{ftype}')")
+            ftype = short.group(1)
+            max_len = check_max_len(path, f"{fkey}.type", int(short.group(2)), MSG_MAX_DATA - 2)
         if ftype not in FIELD_TYPES:
             fail(path, f"{fkey}.type", f"unknown type '{ftype}' (one of {', '.join(FIELD_TYPES)})")
-        max_len = None
-        if ftype in ("string", "bytes"):
+        if max_len is not None:
+            pass
+        elif ftype in ("string", "bytes"):
             if "max_len" not in f:
                 fail(path, f"{fkey}.max_len", f"missing (a {ftype} needs a maximum length)")
             max_len = check_max_len(path, f"{fkey}.max_len", f["max_len"], MSG_MAX_DATA - 2)

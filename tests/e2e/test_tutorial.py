@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Follows docs/tutorial.md literally: writes its code blocks out, builds, boots riscv64 and checks the output it shows.
+#
+# Blocks whose info string has `file=PATH` are written to build/tutorial/src/PATH (never
+# into the repo's apps/, protocols/ or systems/: the build is pointed there with APP_PATH,
+# PROTOCOL_PATH and SYSTEM_SPEC). The block marked `output` lists lines that must appear
+# in the console output, in that order. Prints PASS/FAIL per check and a final
+# "N passed, N failed"; exit status 1 on any failure.
+import argparse
+import importlib.util
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+_spec = importlib.util.spec_from_file_location("stellina_test", ROOT / "tools" / "test.py")
+runner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(runner)
+
+TUTORIAL = ROOT / "docs" / "tutorial.md"
+BUILD_ROOT = "build/tutorial"
+SRC = ROOT / BUILD_ROOT / "src"
+ARCHES = ("riscv64",)   # the tutorial's greeter runs in user mode; riscv64 is the reference
+BOOT_TIMEOUT = 120
+FENCE_RE = re.compile(r"^```(\S*)(.*)$")
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def ok(self, name):
+        print(f"PASS {name}", flush=True)
+        self.passed += 1
+
+    def fail(self, name, why):
+        print(f"FAIL {name}: {why}", flush=True)
+        self.failed += 1
+
+
+def extract(text):
+    """Returns ({path: content}, [expected output lines]) from the Markdown's fenced blocks."""
+    files, output = {}, []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE_RE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        attrs = m.group(2).split()
+        body = []
+        i += 1
+        while i < len(lines) and not lines[i].startswith("```"):
+            body.append(lines[i])
+            i += 1
+        i += 1
+        for a in attrs:
+            if a.startswith("file="):
+                files[a[5:]] = "\n".join(body) + "\n"
+        if "output" in attrs:
+            output = [ln for ln in body if ln.strip()]
+    return files, output
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="riscv64")
+    ap.add_argument("--build-dir", help="ignored: the tutorial builds into build/tutorial")
+    args = ap.parse_args()
+    checks = Checks()
+    if args.arch not in ARCHES:
+        print(f"tutorial: runs on {', '.join(ARCHES)} only; nothing to do for {args.arch}")
+        print("0 passed, 0 failed")
+        return 0
+
+    files, expected = extract(TUTORIAL.read_text())
+    want_files = {"protocols/greet.toml", "apps/greeter/app.toml", "apps/greeter/main.c",
+                  "apps/hello/app.toml", "apps/hello/main.c", "systems/tutorial.toml"}
+    if set(files) != want_files or not expected:
+        checks.fail("extract", f"found files {sorted(files)} and {len(expected)} output lines")
+        print(f"{checks.passed} passed, {checks.failed} failed")
+        return 1
+    checks.ok("extract: 6 files and the expected output")
+    shutil.rmtree(SRC, ignore_errors=True)
+    for rel, content in files.items():
+        path = SRC / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+
+    src = SRC.relative_to(ROOT)
+    runner.BUILD_ROOT = BUILD_ROOT
+    ok, out = runner.run_make(runner.make_vars(args.arch) + [
+        "SYSTEM=tutorial", f"SYSTEM_SPEC={src}/systems/tutorial.toml",
+        f"APP_PATH=apps {src}/apps", f"PROTOCOL_PATH=protocols {src}/protocols"],
+        f"build-{args.arch}-tutorial.log")
+    if not ok:
+        checks.fail("build", "make SYSTEM=tutorial failed:\n" + runner.tail(out))
+        print(f"{checks.passed} passed, {checks.failed} failed")
+        return 1
+    checks.ok("build")
+
+    guest = runner.Guest(runner.qemu_command(args.arch, "tutorial"), subprocess.DEVNULL,
+                         runner.LOG_DIR / f"e2e-tutorial-{args.arch}.log")
+    try:
+        guest.wait_for(re.escape(expected[-1]), BOOT_TIMEOUT)
+        status = guest.wait_exit(30)
+    finally:
+        guest.stop()
+    log = guest.output()
+    pos = 0
+    for line in expected:
+        at = log.find(line, pos)
+        if at < 0:
+            checks.fail(f"output: {line}", "not in the console output (in order); last lines:\n"
+                        + runner.tail(log, 15))
+        else:
+            checks.ok(f"output: {line}")
+            pos = at + len(line)
+    if status == 0:
+        checks.ok("QEMU powered off with status 0")
+    else:
+        checks.fail("QEMU exit", f"status {status}")
+    print(f"{checks.passed} passed, {checks.failed} failed")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# The harness behind `make bench`: Stellina and a Linux guest, same workloads, same QEMU, one table.
+"""Usage: tools/bench.py [--smoke] [--arch ARCH ...] [--no-linux] [--build-dir DIR] [--out FILE]
+
+Runs, one after the other on this machine:
+  * Stellina's apps/bench (systems/bench.toml in-kernel, systems/bench-user.toml user mode)
+    on every arch under QEMU -icount shift=0,sleep=off: null syscall, channel round trips;
+  * Stellina's HTTP figures when a systems/bench-http.toml exists (the HTTP server);
+  * the Linux baseline guest of bench/linux/ (x86_64, q35, virtio-net-pci): getppid, pipe and
+    unix socket pair round trips and boot to the first HTTP response under -icount; then,
+    in wall time under plain TCG, boot to first HTTP through a forwarded port, wrk -c8
+    against nginx and busybox httpd, and the smallest -m that still serves (bisection).
+Every figure is read from what a guest printed or what wrk measured; a workload that fails
+is recorded as "failed: <why>" (or "unavailable: <why>"), never as a number. Writes
+build/bench/results.json ({"<arch>": {"stellina": {...}, "linux": {...}}}) and
+build/bench/results.md (the table with the date, commit and machine load), and prints
+the table. --smoke runs one iteration of each workload (systems/bench*-smoke.toml, a 1 s
+wrk, a single memory probe) and exits non-zero if any workload failed.
+All traffic goes to 127.0.0.1; every QEMU runs under `timeout` and is stopped by its PID.
+"""
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("stellina_test", ROOT / "tools" / "test.py")
+runner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(runner)
+
+OUT_DIR = ROOT / "build" / "bench"
+LOG_DIR = OUT_DIR / "logs"
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+BENCH_RE = re.compile(r"^BENCH (\S+) (.*?)\s*$", re.M)
+MICRO_TIMEOUT = 300       # seconds for one icount boot (Stellina or Linux micro run)
+HTTP_BOOT_TIMEOUT = 120   # seconds for a guest to answer its first HTTP request
+LINUX_ITERATIONS = 10000
+WRK_SECONDS = 10
+MEM_LOW, MEM_HIGH, MEM_STEP, MEM_MAX_BOOTS = 16, 256, 8, 7  # MiB; bounded bisection
+LINUX_APPEND = "console=ttyS0 quiet panic=-1"
+
+
+def failed(why):
+    return f"failed: {why}"
+
+
+def is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def log(msg):
+    print(f"bench: {msg}", flush=True)
+
+
+def save_log(name, text):
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    (LOG_DIR / name).write_text(text)
+
+
+def parse_bench_lines(text):
+    """{key: int} for "BENCH key N", {key: "failed: ..."} for "BENCH key failed ..."."""
+    out = {}
+    for key, value in BENCH_RE.findall(text):
+        if re.fullmatch(r"\d+", value):
+            out[key] = int(value)
+        elif value.startswith("failed"):
+            out[key] = failed(value[len("failed"):].strip() or "the guest said so")
+    return out
+
+
+def run_timed(cmd, timeout, log_name):
+    """Runs cmd under coreutils `timeout` (so QEMU dies even if this script does); returns output."""
+    proc = subprocess.run(["timeout", "--kill-after=5", str(timeout)] + cmd, cwd=ROOT,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, errors="replace", text=True)
+    out = proc.stdout.replace("\r", "")
+    save_log(log_name, out + f"\n[exit status {proc.returncode}]\n")
+    return out, proc.returncode
+
+
+# ---- Stellina micro benchmarks ----------------------------------------------------
+
+def system_arches(name):
+    """The arches systems/<name>.toml runs on (None: all), or raises OSError."""
+    with open(ROOT / "systems" / f"{name}.toml", "rb") as f:
+        return tomllib.load(f).get("system", {}).get("arches")
+
+
+def stellina_micro(arch, system, expect):
+    """Builds and boots `system` under icount; returns {key: value} for the `expect` keys."""
+    only = system_arches(system)
+    if only is not None and arch not in only:
+        return {k: f"unavailable: systems/{system}.toml does not run on {arch} yet" for k in expect}
+    ok, out = runner.run_make(runner.make_vars(arch) + [f"SYSTEM={system}"],
+                              f"bench-build-{arch}-{system}.log")
+    if not ok:
+        return {k: failed(f"make ARCH={arch} SYSTEM={system} (see build/test-logs)") for k in expect}
+    cmd = runner.qemu_command(arch, system) + ICOUNT
+    text, status = run_timed(cmd, MICRO_TIMEOUT, f"stellina-{arch}-{system}.log")
+    got = parse_bench_lines(text)
+    done = "DONE" in re.findall(r"^BENCH (\S+)", text, re.M)
+    why = "PANIC" if "PANIC" in text else ("timeout" if status == 124 else f"no BENCH DONE (exit {status})")
+    result = {k: failed(why if not done else "no such line") for k in expect}
+    # Every figure the guest printed (boot_to_app_insns_* too), not just the expected ones.
+    result.update({k: v for k, v in got.items() if k not in ("iterations", "mode")})
+    return result
+
+
+# ---- HTTP: boot to first response, wrk, smallest memory ---------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_ok(url, timeout=2.0):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status == 200
+    except Exception:  # refused, reset, timeout: not serving yet
+        return False
+
+
+class Booted:
+    """A QEMU started under `timeout`, stopped by PID in stop()."""
+
+    def __init__(self, cmd, limit, log_name):
+        self.log_name = log_name
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(["timeout", "--kill-after=5", str(limit)] + cmd, cwd=ROOT,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+
+    def wait_http(self, url, deadline_s):
+        """Seconds from QEMU's start to the first HTTP 200 at url, or None (bounded)."""
+        while time.monotonic() - self.started < deadline_s:
+            if self.proc.poll() is not None:
+                return None
+            if http_ok(url, timeout=1.0):
+                return time.monotonic() - self.started
+            time.sleep(0.02)
+        return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()  # `timeout` passes it on to QEMU
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        out, _ = self.proc.communicate()
+        save_log(self.log_name, out.decode("utf-8", "replace").replace("\r", ""))
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return None
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    return None if shutil.which("wrk") else "wrk is not installed (apt-get install wrk)"
+
+
+def wrk(url, seconds, log_name):
+    """(requests per second, p99 latency in ms) from wrk -c8 keep-alive, or a failure string."""
+    why = ensure_wrk()
+    if why:
+        return failed(why), failed(why)
+    cmd = ["timeout", str(seconds + 30), "wrk", "-t1", "-c8", f"-d{seconds}s", "--latency", url]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          stdin=subprocess.DEVNULL)
+    save_log(log_name, proc.stdout)
+    rps = re.search(r"Requests/sec:\s*([\d.]+)", proc.stdout)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\b", proc.stdout, re.M)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", proc.stdout)
+    if proc.returncode != 0 or not rps or not p99:
+        return failed(f"wrk exit {proc.returncode}"), failed(f"wrk exit {proc.returncode}")
+    if errors:
+        return failed(f"{errors.group(1)} non-2xx responses"), failed("non-2xx responses")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return round(float(rps.group(1)), 1), round(float(p99.group(1)) * scale, 3)
+
+
+def min_memory(make_cmd, url_of, deadline_s, smoke, tag):
+    """Smallest -m (MiB) that serves HTTP, by a bounded bisection; or a failure string.
+
+    make_cmd(mib, port) gives the QEMU command. The answer is a size that was seen
+    serving; the largest size seen failing is logged next to it."""
+    def serves(mib):
+        port = free_port()
+        g = Booted(make_cmd(mib, port), deadline_s + 10, f"{tag}-mem-{mib}.log")
+        ok = g.wait_http(url_of(port), deadline_s) is not None
+        g.stop()
+        log(f"{tag}: -m {mib}M {'serves' if ok else 'does not serve'}")
+        return ok
+
+    hi, lo, boots = MEM_HIGH, MEM_LOW - MEM_STEP, 1
+    if not serves(hi):
+        return failed(f"no HTTP response even with -m {hi}M")
+    if smoke:
+        return hi
+    while hi - lo > MEM_STEP and boots < MEM_MAX_BOOTS:
+        mid = (lo + hi) // 2 // MEM_STEP * MEM_STEP
+        mid = max(mid, lo + MEM_STEP)
+        boots += 1
+        if serves(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def http_figures(tag, make_cmd, with_busybox, smoke):
+    """boot_to_http_ms, http_rps, http_p99_ms (and busybox's) of one guest; min_mem_mib."""
+    res = {}
+    port, bport = free_port(), free_port()
+    secs = 1 if smoke else WRK_SECONDS
+    g = Booted(make_cmd(MEM_HIGH, port, bport), HTTP_BOOT_TIMEOUT + 4 * secs + 60, f"{tag}-http.log")
+    try:
+        t = g.wait_http(f"http://127.0.0.1:{port}/", HTTP_BOOT_TIMEOUT)
+        if t is None:
+            return {k: failed(f"no HTTP response within {HTTP_BOOT_TIMEOUT} s") for k in
+                    ["boot_to_http_ms", "http_rps", "http_p99_ms", "min_mem_mib"]}
+        res["boot_to_http_ms"] = round(t * 1000)
+        res["http_rps"], res["http_p99_ms"] = wrk(f"http://127.0.0.1:{port}/", secs, f"{tag}-wrk.log")
+        if with_busybox:
+            res["http_rps_busybox"], res["http_p99_ms_busybox"] = wrk(
+                f"http://127.0.0.1:{bport}/", secs, f"{tag}-wrk-busybox.log")
+    finally:
+        g.stop()
+    deadline = max(30.0, 4 * res["boot_to_http_ms"] / 1000)
+    res["min_mem_mib"] = min_memory(lambda mib, p: make_cmd(mib, p, free_port()),
+                                    lambda p: f"http://127.0.0.1:{p}/", deadline, smoke, tag)
+    return res
+
+
+# ---- the Linux baseline -----------------------------------------------------------
+
+def linux_cmd(kdir, mib, append, net_fwd=()):
+    fwd = "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in net_fwd)
+    return ["qemu-system-x86_64", "-M", "q35", "-m", f"{mib}M", "-smp", "1", "-nographic",
+            "-no-reboot", "-kernel", str(kdir / "vmlinuz"), "-initrd", str(kdir / "initrd.gz"),
+            "-append", append, "-netdev", f"user,id=n0{fwd}",
+            "-device", "virtio-net-pci,netdev=n0,romfile="]
+
+
+def linux_figures(smoke):
+    keys = ["null_syscall_insns_user", "ipc_rtt_8b_insns_pipe", "ipc_rtt_1k_insns_pipe",
+            "ipc_rtt_8b_insns_unix", "ipc_rtt_1k_insns_unix", "boot_to_http_insns"]
+    kdir = OUT_DIR / "linux"
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "linux" / "build.py"),
+                           "--out", str(kdir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, stdin=subprocess.DEVNULL)
+    save_log("linux-build.log", proc.stdout)
+    if proc.returncode != 0:
+        why = failed("bench/linux/build.py: " + proc.stdout.strip().splitlines()[-1])
+        return {k: why for k in keys + ["boot_to_http_ms", "http_rps", "http_p99_ms", "min_mem_mib"]}
+    iters = 1 if smoke else LINUX_ITERATIONS
+    log("linux: micro benchmarks under icount")
+    text, status = run_timed(
+        linux_cmd(kdir, MEM_HIGH, f"{LINUX_APPEND} bench_iters={iters} bench_exit=1") + ICOUNT,
+        MICRO_TIMEOUT, "linux-micro.log")
+    got = parse_bench_lines(text)
+    why = "timeout" if status == 124 else f"no such line (exit {status})"
+    res = {k: got.get(k, failed(why)) for k in keys}
+    log("linux: HTTP (nginx, busybox httpd) in wall time")
+    res.update(http_figures(
+        "linux", lambda mib, p, bp: linux_cmd(kdir, mib, LINUX_APPEND, [(p, 80), (bp, 8081)]),
+        True, smoke))
+    return res
+
+
+# ---- Stellina HTTP ----------------------------------------------------------------
+
+def stellina_http(arch, smoke):
+    keys = ["boot_to_http_ms", "http_rps", "http_p99_ms", "min_mem_mib"]
+    system = "bench-http"
+    if not (ROOT / "systems" / f"{system}.toml").exists():
+        return {k: "unavailable: no systems/bench-http.toml (no HTTP server yet)" for k in keys}
+    only = system_arches(system)
+    if only is not None and arch not in only:
+        return {k: f"unavailable: systems/{system}.toml does not run on {arch} yet" for k in keys}
+    ok, _ = runner.run_make(runner.make_vars(arch) + [f"SYSTEM={system}"],
+                            f"bench-build-{arch}-{system}.log")
+    if not ok:
+        return {k: failed(f"make ARCH={arch} SYSTEM={system}") for k in keys}
+    base = runner.qemu_command(arch, system)
+
+    def cmd(mib, port, _bport=None):
+        c = [a for a in base]
+        # The machine's memory and a NIC whose port 80 is forwarded to 127.0.0.1:port.
+        if "-m" in c:
+            c[c.index("-m") + 1] = f"{mib}M"
+        c = [a for a in c if not a.startswith("-netdev") and "hostfwd" not in a]
+        return c + ["-netdev", f"user,id=bench0,hostfwd=tcp:127.0.0.1:{port}-:80",
+                    "-device", "virtio-net-device,netdev=bench0"]
+
+    return http_figures(f"stellina-{arch}", cmd, False, smoke)
+
+
+# ---- the table ---------------------------------------------------------------------
+
+# (label, Stellina key, Linux key, unit)
+ROWS = [
+    ("null syscall, user mode / getppid", "null_syscall_insns_user", "null_syscall_insns_user", "insns"),
+    ("null syscall, in-kernel / getppid", "null_syscall_insns_kernel", "null_syscall_insns_user", "insns"),
+    ("IPC round trip 8 B, user / pipe", "ipc_rtt_8b_insns_user", "ipc_rtt_8b_insns_pipe", "insns"),
+    ("IPC round trip 8 B, in-kernel / pipe", "ipc_rtt_8b_insns_kernel", "ipc_rtt_8b_insns_pipe", "insns"),
+    ("IPC round trip 8 B, user / unix socket", "ipc_rtt_8b_insns_user", "ipc_rtt_8b_insns_unix", "insns"),
+    ("IPC round trip 1 KiB, user / pipe", "ipc_rtt_1k_insns_user", "ipc_rtt_1k_insns_pipe", "insns"),
+    ("IPC round trip 1 KiB, in-kernel / pipe", "ipc_rtt_1k_insns_kernel", "ipc_rtt_1k_insns_pipe", "insns"),
+    ("boot to first HTTP response", "boot_to_http_insns", "boot_to_http_insns", "insns"),
+    ("boot to first HTTP response (wall)", "boot_to_http_ms", "boot_to_http_ms", "ms"),
+    ("HTTP requests/s, wrk -c8 / nginx", "http_rps", "http_rps", "req/s"),
+    ("HTTP requests/s, wrk -c8 / busybox httpd", "http_rps", "http_rps_busybox", "req/s"),
+    ("HTTP p99 latency / nginx", "http_p99_ms", "http_p99_ms", "ms"),
+    ("HTTP p99 latency / busybox httpd", "http_p99_ms", "http_p99_ms_busybox", "ms"),
+    ("smallest memory serving HTTP", "min_mem_mib", "min_mem_mib", "MiB"),
+]
+LINUX_ARCH = "x86_64"
+
+
+def fmt(v):
+    if is_number(v):
+        return f"{v:,}" if isinstance(v, int) else f"{v:,.1f}"
+    return str(v).split(":")[0] if v else "—"
+
+
+def table(results):
+    """One row per figure: Linux's value, then each arch's Stellina value with its ratio to Linux."""
+    linux = results.get(LINUX_ARCH, {}).get("linux", {})
+    arches = [a for a, r in results.items() if "stellina" in r]
+    lines = ["| figure | unit | Linux (x86_64) | " +
+             " | ".join(f"Stellina {a} (× Linux)" for a in arches) + " |",
+             "|---|---|---:|" + "---:|" * len(arches)]
+    for label, sk, lk, unit in ROWS:
+        l = linux.get(lk)
+        cells = []
+        for a in arches:
+            s = results[a]["stellina"].get(sk)
+            ratio = f" ({s / l:.2f}×)" if is_number(s) and is_number(l) and l else ""
+            cells.append(fmt(s) + ratio)
+        lines.append(f"| {label} | {unit} | {fmt(l)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def failures(results):
+    out = []
+    for arch, r in results.items():
+        for who, figs in r.items():
+            for k, v in figs.items():
+                if isinstance(v, str) and v.startswith("failed"):
+                    out.append(f"{arch} {who} {k}: {v}")
+    return out
+
+
+def commit():
+    p = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    return (p.stdout.strip() or "unknown") + ("+changes" if dirty.strip() else "")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--smoke", action="store_true", help="one iteration of each workload")
+    ap.add_argument("--arch", action="append", help="Stellina arch (repeatable; default: all)")
+    ap.add_argument("--no-linux", action="store_true", help="leave out the Linux baseline")
+    ap.add_argument("--no-stellina", action="store_true", help="only the Linux baseline")
+    ap.add_argument("--build-dir", help="build Stellina into DIR/<arch>")
+    ap.add_argument("--out", default=str(OUT_DIR / "results.json"))
+    args = ap.parse_args()
+    runner.BUILD_ROOT = args.build_dir
+    started = time.monotonic()
+    load_before = os.getloadavg()[0]
+    arches = args.arch or runner.arches()
+    suffix = "-smoke" if args.smoke else ""
+    results = {}
+    if not args.no_stellina:
+        for arch in arches:
+            log(f"stellina {arch}: micro benchmarks under icount")
+            st = {}
+            st.update(stellina_micro(arch, f"bench{suffix}", ["null_syscall_insns_kernel",
+                      "ipc_rtt_8b_insns_kernel", "ipc_rtt_1k_insns_kernel"]))
+            st.update(stellina_micro(arch, f"bench-user{suffix}", ["null_syscall_insns_user",
+                      "ipc_rtt_8b_insns_user", "ipc_rtt_1k_insns_user"]))
+            # Needs the server to stamp its first response with sys_timer_now() under icount.
+            st["boot_to_http_insns"] = "unavailable: no in-guest stamp of the first HTTP response"
+            st.update(stellina_http(arch, args.smoke))
+            results.setdefault(arch, {})["stellina"] = st
+    if not args.no_linux:
+        results.setdefault(LINUX_ARCH, {})["linux"] = linux_figures(args.smoke)
+    load_after = os.getloadavg()[0]
+
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    tbl = table(results)
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    head = (f"Run {when}, commit {commit()}{', smoke (1 iteration)' if args.smoke else ''}; "
+            f"host load average {load_before:.1f} before, {load_after:.1f} after "
+            f"({os.cpu_count()} cores); {time.monotonic() - started:.0f} s.")
+    (out.parent / (out.stem + ".md")).write_text(head + "\n\n" + tbl + "\n")
+    print(head)
+    print(tbl)
+    bad = failures(results)
+    for b in bad:
+        print(f"  FAILED {b}")
+    print(f"results: {out}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
