@@ -4,6 +4,7 @@
 
 static struct list timers = {{&timers.head, &timers.head}}; // sorted by deadline, earliest first
 static uint64_t programmed_slice_end;
+static uint64_t programmed_deadline; // what the arch timer is set to (0: nothing)
 
 void ktimer_init(struct ktimer *kt, void (*fire)(struct ktimer *kt)) {
     kt->node.prev = kt->node.next = NULL;
@@ -35,8 +36,15 @@ void ktimer_program(uint64_t slice_end_ns) {
         if (next == 0 || d < next)
             next = d;
     }
-    if (next)
+    // An interrupt earlier than needed is harmless (its handler reprograms),
+    // so leave the timer alone when it will fire in time anyway: on some
+    // arches setting it is a firmware call, and switches happen often.
+    uint64_t now = arch_now_ns();
+    bool in_time = programmed_deadline > now && programmed_deadline <= next;
+    if (next && !in_time) {
         arch_timer_set(next);
+        programmed_deadline = next;
+    }
 }
 
 void ktimer_run_expired(void) {
