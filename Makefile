@@ -60,18 +60,43 @@ $(BUILD)/app/%.S.o: %.S | $(SETUP_STAMP)
 # Keep objects of pattern rules (make would delete them as intermediates).
 .SECONDARY:
 .SECONDEXPANSION:
-$(BUILD)/apps/%.elf: $$(call obj,app,$$(wildcard apps/%/*.c)) $$(call app_lib_objs,$$*) $(APP_LIB_OBJS) mk/app.ld
+# Apps and protocols are found along APP_PATH and PROTOCOL_PATH (folders; the
+# tutorial test adds its own). tools/specgen writes each app's env.h and
+# startup.c and each protocol's stubs into $(GEN), rewriting only files whose
+# text changes (docs/specs.md).
+APP_PATH ?= apps
+PROTOCOL_PATH ?= protocols
+SYSTEM_SPEC ?= systems/$(SYSTEM).toml
+SPECGEN = $(PYTHON) tools/specgen --apps "$(APP_PATH)" --protocols "$(PROTOCOL_PATH)"
+GEN := $(BUILD)/gen
+GEN_STAMP := $(GEN)/.stamp
+SPEC_APPS := $(notdir $(patsubst %/app.toml,%,$(wildcard $(addsuffix /*/app.toml,$(APP_PATH)))))
+$(GEN_STAMP): $(wildcard $(addsuffix /*/app.toml,$(APP_PATH)) $(addsuffix /*.toml,$(PROTOCOL_PATH))) \
+		$(wildcard tools/specgen/*.py)
+	@mkdir -p $(dir $@)
+	@echo "  SPECGEN $(GEN)"
+	$(Q)$(SPECGEN) gen --out $(GEN)
+	@touch $@
+$(GEN)/apps/%/startup.c: $(GEN_STAMP) ;
+# The folder of app $(1) (its first along APP_PATH) and its objects: its own *.c
+# plus the generated startup code (which compiles in the protocols it speaks).
+app_dir = $(patsubst %/app.toml,%,$(firstword $(wildcard $(addsuffix /$(1)/app.toml,$(APP_PATH)))))
+app_objs = $(call obj,app,$(wildcard $(call app_dir,$(1))/*.c) $(GEN)/apps/$(1)/startup.c)
+# App code includes generated headers: it waits for (and follows) the generator.
+$(foreach a,$(SPEC_APPS),$(call app_objs,$(a))): $(GEN_STAMP)
+$(BUILD)/apps/%.elf: $$(call app_objs,$$*) $$(call app_lib_objs,$$*) $(APP_LIB_OBJS) mk/app.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(ARCH_LDFLAGS) $(APP_LDFLAGS) -o $@ $(filter %.o,$^)
 
 # ---- boot image: kernel + bootfs (the system's plan and its apps) --------------
 # The apps the system spec names (just these are built into its image).
-SYSTEM_APPS := $(shell $(PYTHON) tools/mkbootfs.py --list-apps --system systems/$(SYSTEM).toml)
-$(BOOTFS): systems/$(SYSTEM).toml $(foreach a,$(SYSTEM_APPS),$(BUILD)/apps/$(a).elf) tools/mkbootfs.py
+# (Empty if the spec is broken: the bootfs step then reports why.)
+SYSTEM_APPS := $(shell $(SPECGEN) list-apps --system $(SYSTEM_SPEC))
+$(BOOTFS): $(SYSTEM_SPEC) $(foreach a,$(SYSTEM_APPS),$(BUILD)/apps/$(a).elf) $(GEN_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  BOOTFS  $@"
-	$(Q)$(PYTHON) tools/mkbootfs.py --system systems/$(SYSTEM).toml --apps-dir $(BUILD)/apps -o $@
+	$(Q)$(SPECGEN) bootfs --system $(SYSTEM_SPEC) --elf-dir $(BUILD)/apps -o $@
 
 $(BUILD)/kernel/bootfs_image-$(SYSTEM).o: kernel/core/bootfs_image.S $(BOOTFS)
 	@mkdir -p $(dir $@)
@@ -106,6 +131,12 @@ test: $(SETUP_STAMP)
 
 unit: $(SETUP_STAMP)
 	$(Q)$(MAKE) -f tests/unit/unit.mk
+
+# Fuzzes the generated protocol decoders with libFuzzer (make test runs it for 20 s).
+.PHONY: fuzz
+FUZZ_SECONDS ?= 300
+fuzz: $(SETUP_STAMP)
+	$(Q)$(PYTHON) tests/fuzz/run.py --seconds $(FUZZ_SECONDS)
 
 # ---- benchmarks ---------------------------------------------------------------
 # Stellina on every arch (ARCH=... narrows to one) and the Linux baseline guest of

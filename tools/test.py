@@ -369,6 +369,8 @@ def main():
         if "unit" not in args.skip:
             r, out = run_unit()
             report("unit", "host", "host", r, out, totals)
+            for script in sorted(ROOT.glob("tests/*/run.py")):  # specgen, fuzz (20 s)
+                report(script.parent.name, "host", "host", *run_e2e(script, "host"), totals)
         selected = arches()
         if args.arch:
             if args.arch not in selected:

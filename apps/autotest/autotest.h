@@ -3,7 +3,8 @@
 #pragma once
 #include <stdbool.h>
 #include <string.h>
-#include <stellina/stellina.h>
+#include <apps/autotest/env.h>
+#include <protocols/echo.h>
 
 // An address no app has mapped: the kernel must refuse it with ERR_BAD_ADDR.
 #define BAD_PTR ((void *)(uintptr_t)0x1000)

@@ -94,7 +94,7 @@ int64_t send_bytes(handle_t ch, uint8_t byte, size_t len) {
     return sys_channel_send(ch, MSGINFO(MSG_DATA, len, 0), data, NULL);
 }
 
-int main(void) {
+int app_main(const struct autotest_env *env) {
     printf("autotest: mode %s\n", app_mode_name(app_mode()));
     int passed = 0, nfailed = 0;
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {

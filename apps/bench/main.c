@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Micro benchmarks: null syscall and channel round trips (8 B, 1 KiB), printed as "BENCH <key> <value>".
+// Micro benchmarks: null syscall and channel round trips (8 B, 1 KiB), printed as BENCH lines.
 //
-// One app, two roles, chosen by the environment the system spec gives it:
+// Each figure is a line "BENCH <key> <value>". One app, two roles, chosen by the
+// environment the system spec gives it:
 //  - the client (an instance with env.peer) times the workloads and prints the figures;
 //  - the peer (no env.peer) answers every request on the channel init connects it to.
 // The round trip goes to a peer *instance* (its own process, in the same mode as the
@@ -14,7 +15,7 @@
 // An instance whose name ends in "_smoke" runs one iteration of each workload (the
 // `make test` smoke run); otherwise ITERATIONS. Ends with "BENCH DONE".
 #include <stellina/server.h>
-#include <stellina/stellina.h>
+#include <apps/bench/env.h>
 #include <string.h>
 
 #define ITERATIONS 10000
@@ -53,8 +54,8 @@ static void bench_null_syscall(void) {
 
 // One request of `len` bytes and its reply through SYS_CHANNEL_CALL; returns 0 or an ERR_*.
 static int64_t call_once(handle_t peer, size_t len) {
-    int64_t r = sys_channel_call(peer, MSGINFO(MSG_DATA, len, 0), msg.data, sizeof(msg.data),
-                                 msg.handles);
+    int64_t r =
+        sys_channel_call(peer, MSGINFO(MSG_DATA, len, 0), msg.data, sizeof(msg.data), msg.handles);
     if (r < 0)
         return r;
     if (MSGINFO_KIND(r) != MSG_DATA || MSGINFO_LEN(r) != len || MSGINFO_HANDLES(r) != 0)
@@ -109,8 +110,8 @@ static void on_client(struct loop *loop, handle_t ch, uint32_t events, void *arg
         msg_close_handles(&msg);
         info = MSGINFO(msg.kind, msg.len, 0);
         while (info >= 0) {
-            info = sys_channel_call(ch, MSGINFO(MSGINFO_KIND(info), MSGINFO_LEN(info), 0),
-                                    msg.data, sizeof(msg.data), msg.handles);
+            info = sys_channel_call(ch, MSGINFO(MSGINFO_KIND(info), MSGINFO_LEN(info), 0), msg.data,
+                                    sizeof(msg.data), msg.handles);
             if (info >= 0 && MSGINFO_HANDLES(info) > 0) {
                 msg.nhandles = MSGINFO_HANDLES(info);
                 msg_close_handles(&msg); // requests carry no handles; drop any
@@ -139,7 +140,6 @@ static int run_peer(void) {
     return r < 0 ? 1 : 0;
 }
 
-int main(void) {
-    handle_t peer = env_handle("peer");
-    return peer > 0 ? run_client(peer) : run_peer();
+int app_main(const struct bench_env *env) {
+    return env->peer > 0 ? run_client(env->peer) : run_peer();
 }

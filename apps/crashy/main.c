@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Crashes on purpose, to show that a user-mode fault kills only its own process.
-#include <stellina/stellina.h>
+#include <apps/crashy/env.h>
+#include <protocols/echo.h>
 #include <string.h>
 
 // The instance name picks the behaviour: crashy_null, crashy_illegal,
 // crashy_stack, crashy_spin, or crashy_tick (the witness: round trips with
 // echo while the others misbehave). Plain "crashy" cycles through null,
 // illegal and stack, one per restart, so one process crashes at a time.
-static struct msg reply;
+static struct echo_ping ping = {.data_len = 4, .data = "ping"};
+static struct echo_pong pong;
 
 static int echo_round_trip(handle_t echo) {
-    int r = ch_call(echo, MSG_DATA, "ping", 4, &reply);
-    if (r == 0 && (reply.kind != MSG_DATA || reply.len != 4 || memcmp(reply.data, "ping", 4) != 0))
+    int r = echo_ping_call(echo, &ping, &pong);
+    if (r == 0 && (pong.data_len != 4 || memcmp(pong.data, "ping", 4) != 0))
         r = ERR_UNEXPECTED;
     return r;
 }
@@ -51,14 +53,14 @@ static const char *kind_by_restarts(void) {
     return "";
 }
 
-int main(void) {
+int app_main(const struct crashy_env *env) {
     const char *name = app_name();
     const char *kind = strchr(name, '_') ? strchr(name, '_') + 1 : kind_by_restarts();
     if (app_mode() != ISOLATION_USER) {
         log_error("refusing to crash in %s mode (it would take the kernel down)", app_mode_name(app_mode()));
         return 2;
     }
-    handle_t echo = env_handle("echo");
+    handle_t echo = env->echo; // 0 if the system does not wire one
     // A peer that must see us go: one round trip first, so echo knows us.
     if (echo > 0 && echo_round_trip(echo) < 0)
         log_warn("echo did not answer");

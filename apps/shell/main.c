@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // An interactive shell on the serial console: line editing plus a few commands that show system state.
-#include <stellina/stellina.h>
+#include <apps/shell/env.h>
+#include <protocols/echo.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 static char line[LINE_MAX];
 static size_t line_len;
 static bool last_was_cr; // a CR LF pair ends one line, not two
+static const struct shell_env *env;
 
 static void cmd_help(void) {
     puts("commands:\n"
@@ -19,7 +21,8 @@ static void cmd_help(void) {
          "  ps      processes and threads\n"
          "  mem     physical memory and kernel heap\n"
          "  uptime  time since boot\n"
-         "  log     the kernel log");
+         "  log     the kernel log\n"
+         "  echo T  send T to the echo server and print its answer");
 }
 
 static const char *thread_state_name(uint32_t state) {
@@ -97,6 +100,24 @@ static void cmd_log(void) {
     free(buf);
 }
 
+// Round trip through the echo server with the generated echo protocol stub.
+static void cmd_echo(const char *text) {
+    static struct echo_ping ping;
+    static struct echo_pong pong;
+    if (env->echo <= 0) {
+        puts("echo: no echo server in this system");
+        return;
+    }
+    size_t len = strlen(text);
+    ping.data_len = (uint16_t)len; // a line is far shorter than a ping's 4094 bytes
+    memcpy(ping.data, text, len);
+    int r = echo_ping_call(env->echo, &ping, &pong);
+    if (r < 0)
+        printf("echo: %s\n", err_name(r));
+    else
+        printf("%.*s\n", (int)pong.data_len, (const char *)pong.data);
+}
+
 static void run_command(char *cmd) {
     while (*cmd == ' ' || *cmd == '\t')
         cmd++;
@@ -115,6 +136,10 @@ static void run_command(char *cmd) {
         cmd_uptime();
     else if (!strcmp(cmd, "log"))
         cmd_log();
+    else if (!strcmp(cmd, "echo"))
+        cmd_echo("");
+    else if (!strncmp(cmd, "echo ", 5))
+        cmd_echo(cmd + 5);
     else
         printf("unknown command: %s (try help)\n", cmd);
 }
@@ -157,12 +182,9 @@ static void on_console(struct loop *loop, handle_t console, uint32_t events, voi
         shell_input(buf[i]);
 }
 
-int main(void) {
-    handle_t console = app_start_info()->console;
-    if (console <= 0) {
-        log_error("no console");
-        return 1;
-    }
+int app_main(const struct shell_env *e) {
+    env = e;
+    handle_t console = env->console;
     struct loop loop;
     int r = loop_init(&loop);
     if (r == 0)

@@ -23,6 +23,10 @@ static void on_tick(struct loop *loop, handle_t timer, uint32_t events, void *ar
 
 // An app's control channel, or a NIC driver's channel before it said who it is.
 void tcpip_on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
+    if (ch == nic_channel()) {
+        nic_on_channel(loop, ch, events, arg);
+        return;
+    }
     int r = ch_recv(ch, &ctl_msg);
     if (r == ERR_EMPTY)
         return;
@@ -39,13 +43,13 @@ void tcpip_on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg
     sock_request(ch, &ctl_msg);
 }
 
-int main(void) {
+int app_main(const struct tcpip_env *env) {
     int err = loop_init(&tcpip_loop);
     if (err < 0) {
         log_error("loop_init: %s", err_name(err));
         return 1;
     }
-    nic_setup();
+    nic_setup(env->ip);
     handle_t timer = loop_add_timer(&tcpip_loop, TICK_MAX_NS, on_tick, NULL);
     if (timer < 0 || (err = loop_serve(&tcpip_loop, tcpip_on_control, NULL)) < 0) {
         log_error("setup: %s", err_name(timer < 0 ? timer : err));

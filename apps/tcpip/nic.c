@@ -59,6 +59,7 @@ static void backlog_flush(void) {
 
 static err_t nic_linkoutput(struct netif *nif, struct pbuf *p) {
     static uint8_t buf[NET_FRAME_MAX];
+
     if (!nic || p->tot_len > NET_FRAME_MAX) {
         frames_dropped++;
         return ERR_OK; // like a cable pulled out: the frame is lost, TCP retransmits
@@ -122,13 +123,9 @@ static bool config_ip(const char *text, const char *key, ip4_addr_t *out) {
     return ip4addr_aton(buf, out) != 0;
 }
 
-void nic_setup(void) {
+void nic_setup(const char *text) {
     lwip_init();
     // The static address, if the instance's config asks for one (see app.toml).
-    const struct start_info *si = app_start_info();
-    char text[START_CONFIG_MAX + 1];
-    memcpy(text, si->config, si->config_len);
-    text[si->config_len] = '\0';
     ip4_addr_t ip, mask, gw, dns;
     IP4_ADDR(&mask, 255, 255, 255, 0);
     ip4_addr_set_zero(&gw);
@@ -182,7 +179,11 @@ static void nic_detach(void) {
     log_warn("the NIC driver went away; waiting for it to reconnect");
 }
 
-static void on_nic(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
+handle_t nic_channel(void) {
+    return nic;
+}
+
+void nic_on_channel(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
     if (events & POLL_WRITABLE) {
         backlog_flush();
         nic_interests();
@@ -221,8 +222,8 @@ void nic_attach(handle_t ch, const struct net_info *info) {
     nic = ch;
     nic_attaches++;
     memcpy(mac, info->mac, 6);
-    loop_remove(&tcpip_loop, ch);
-    loop_add(&tcpip_loop, ch, POLL_READABLE, on_nic, NULL);
+    // The channel stays in the loop with tcpip_on_control, which passes its
+    // events to nic_on_channel from now on.
     if (!netif_ready) {
         ip4_addr_t ip = netif.ip_addr, mask = netif.netmask, gw = netif.gw;
         netif_add(&netif, &ip, &mask, &gw, NULL, nic_netif_init, ethernet_input);

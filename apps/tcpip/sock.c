@@ -34,6 +34,15 @@ struct sock {
     bool shut_done;         // ... and we did
     bool peer_closed;       // POLL_CLOSED seen on the channel
     bool in_loop;
+    // A listener whose app is slow to accept: connections waiting for room
+    // in its queue (already established; their sockets are live).
+    struct pending_accept *pending;
+};
+
+struct pending_accept {
+    struct tcpip_addr addr;
+    handle_t theirs;
+    struct pending_accept *next;
 };
 
 static uint32_t tcp_count;
@@ -105,6 +114,13 @@ static void tcp_detach(struct tcp_pcb *pcb) {
     tcp_err(pcb, NULL);
 }
 
+// lwIP could not queue the FIN (out of segments): try again from its poll timer.
+static err_t on_close_retry(void *arg, struct tcp_pcb *pcb) {
+    if (tcp_close(pcb) == ERR_OK)
+        tcp_poll(pcb, NULL, 0);
+    return ERR_OK;
+}
+
 // Closes the connection (gracefully if lwIP can) and frees the socket.
 static void sock_close_tcp(struct sock *s) {
     if (s->pcb) {
@@ -115,8 +131,9 @@ static void sock_close_tcp(struct sock *s) {
             s->rx = NULL;
         }
         tcp_detach(s->pcb);
+        // A reset would cut what is still queued: on ERR_MEM retry later.
         if (tcp_close(s->pcb) != ERR_OK)
-            tcp_abort(s->pcb);
+            tcp_poll(s->pcb, on_close_retry, 2);
         s->pcb = NULL;
     }
     sock_free(s);
@@ -271,11 +288,31 @@ static void on_tcp_ch(struct sock *s, uint32_t events) {
     sock_interests(s);
 }
 
+// Hands waiting connections to the app until its queue is full again.
+static void accept_flush(struct sock *l) {
+    while (l->pending) {
+        struct pending_accept *p = l->pending;
+        if (ch_send(l->ch, TCPIP_ACCEPTED, &p->addr, sizeof(p->addr), &p->theirs, 1) == ERR_FULL)
+            break;
+        l->pending = p->next; // on another error the handle is closed with the listener's peer gone
+        free(p);
+    }
+    loop_update(&tcpip_loop, l->ch, POLL_READABLE | (l->pending ? POLL_WRITABLE : 0));
+}
+
 static void on_listen_ch(struct sock *s, uint32_t events) {
+    if (events & POLL_WRITABLE)
+        accept_flush(s);
     int r;
     while ((r = ch_recv(s->ch, &sock_msg)) == 0)
         msg_close_handles(&sock_msg); // nothing is expected from the app here
     if (r == ERR_CLOSED) {
+        while (s->pending) {
+            struct pending_accept *p = s->pending;
+            s->pending = p->next;
+            sys_handle_close(p->theirs); // tcpip sees CLOSED and closes the connection
+            free(p);
+        }
         tcp_arg(s->pcb, NULL);
         tcp_close(s->pcb); // a listener closes without fail
         s->pcb = NULL;
@@ -334,9 +371,22 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err) {
     }
     s->ch = mine;
     struct tcpip_addr a = {.ip = ip_2_ip4(&pcb->remote_ip)->addr, .port = pcb->remote_port};
-    if (ch_send(l->ch, TCPIP_ACCEPTED, &a, sizeof(a), &theirs, 1) < 0) {
+    int r = l->pending ? ERR_FULL : ch_send(l->ch, TCPIP_ACCEPTED, &a, sizeof(a), &theirs, 1);
+    if (r == ERR_FULL) {
+        // The app is slow to accept: the connection waits (bounded by lwIP's PCBs).
+        struct pending_accept *p = malloc(sizeof(*p)), **tail = &l->pending;
+        if (p) {
+            *p = (struct pending_accept){.addr = a, .theirs = theirs};
+            while (*tail)
+                tail = &(*tail)->next;
+            *tail = p;
+            loop_update(&tcpip_loop, l->ch, POLL_READABLE | POLL_WRITABLE);
+            r = 0;
+        }
+    }
+    if (r < 0) {
         sys_handle_close(theirs);
-        sock_free(s); // the app does not keep up accepting: refuse
+        sock_free(s); // the app is gone or we are out of memory: refuse
         return ERR_MEM;
     }
     tcp_setup(s, pcb);

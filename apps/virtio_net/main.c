@@ -9,7 +9,7 @@
 // - every transmit buffer in flight: we stop reading the channel, so tcpip's
 //   sends get ERR_FULL until the device completes some.
 #include "net_proto.h"
-#include <stellina/stellina.h>
+#include <apps/virtio_net/env.h>
 #include <string.h>
 #include <virtio/virtio.h>
 
@@ -148,10 +148,8 @@ static void on_irq(struct loop *lp, handle_t h, uint32_t events, void *arg) {
 static int nic_init(void) {
     handle_t mmio = env_handle("nic.mmio");
     irq = env_handle("nic.irq");
-    if (mmio < 0 || irq < 0) {
-        log_error("no NIC in the environment (nic.mmio / nic.irq)");
+    if (mmio < 0 || irq < 0)
         return ERR_NOT_FOUND;
-    }
     int err = virtio_mmio_init(&dev, mmio);
     if (err < 0 || dev.device_id != 1) {
         log_error("nic.mmio is not a virtio network device (%s)", err_name(err));
@@ -175,13 +173,14 @@ static int nic_init(void) {
     return 0;
 }
 
-int main(void) {
-    tcpip = env_handle("tcpip");
-    if (tcpip < 0) {
-        log_error("no tcpip channel in the environment");
-        return 1;
-    }
+int app_main(const struct virtio_net_env *env) {
+    tcpip = env->tcpip; // checked by the generated startup code (the NIC is optional)
     int err = nic_init();
+    if (err == ERR_NOT_FOUND) {
+        // A machine without a NIC: nothing to drive, and nothing to restart.
+        log_info("no NIC in the environment (nic.mmio / nic.irq): exiting");
+        return 0;
+    }
     if (err < 0) {
         log_error("NIC setup failed: %s", err_name(err));
         return 1;

@@ -77,11 +77,15 @@ def run(cmd, **kw):
 
 def kernel_package():
     """The versioned package the metapackage linux-image-cloud-amd64 depends on."""
-    out = run(["apt-cache", "depends", "linux-image-cloud-amd64"])
-    m = re.search(r"Depends:\s*(linux-image-[0-9][^\s]*-cloud-amd64)", out)
-    if not m:
-        raise BuildError("apt-cache knows no linux-image-cloud-amd64 (run apt-get update)")
-    return m.group(1)
+    for attempt in range(2):
+        proc = subprocess.run(["apt-cache", "depends", "linux-image-cloud-amd64"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        m = re.search(r"Depends:\s*(linux-image-[0-9][^\s]*-cloud-amd64)", proc.stdout)
+        if m:
+            return m.group(1)
+        if attempt == 0:
+            run(["apt-get", "update"])  # a fresh machine may have no package lists yet
+    raise BuildError("apt-cache knows no linux-image-cloud-amd64 even after apt-get update")
 
 
 def fetch(package):
@@ -180,6 +184,10 @@ def build(out):
     moddir = sorted((work / "kernel" / "lib" / "modules").iterdir())[-1] / "kernel"
 
     ubench = out / "ubench"
+    if not shutil.which("gcc") or not pathlib.Path("/usr/lib/x86_64-linux-gnu/libc.a").exists():
+        # The static benchmark needs gcc and glibc's static libc (tools/setup.sh should
+        # have installed them; a bare machine gets them here).
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "gcc", "libc6-dev"])
     run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(ubench),
          str(HERE / "ubench.c")])
 
@@ -202,6 +210,8 @@ def build(out):
         cp.file(str(lib), lib.resolve().read_bytes(), 0o755)
     cp.file("etc/nginx/nginx.conf", NGINX_CONF.encode())
     cp.file("www/index.html", INDEX_HTML.encode())
+    # The resource the HTTP figures fetch, the size of what Stellina's /bytes/1024 sends.
+    cp.file("www/bytes/1024", bytes(b"0123456789abcdef"[i % 16] for i in range(1024)))
     # nginx resolves its (unused) worker user even with master_process off.
     cp.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
     cp.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")

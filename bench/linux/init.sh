@@ -12,6 +12,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 ubench --now linux_init_ns
+# Where clock_gettime reads time from (the harness logs it; tsc follows QEMU's icount clock).
+echo "BENCH clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 
 arg() { sed -n "s/.*\b$1=\([0-9a-z]*\).*/\1/p" /proc/cmdline; }
 iters=$(arg bench_iters)

@@ -30,12 +30,51 @@ int channel_create_pair(struct channel **a, struct channel **b) {
     return 0;
 }
 
-void message_free(struct message *msg) {
+// Small messages get a buffer of this many data bytes, so that the spare
+// left by one serves the next even if it is a little longer.
+#define MESSAGE_MIN_CAPACITY 64
+
+struct message *message_alloc(uint32_t len) {
+    struct message *msg = current->ipc_spare;
+    if (msg && msg->capacity >= len) {
+        current->ipc_spare = NULL;
+        return msg;
+    }
+    uint32_t capacity = MAX(len, MESSAGE_MIN_CAPACITY);
+    msg = kmalloc(sizeof(*msg) + capacity);
+    if (msg)
+        msg->capacity = capacity;
+    return msg;
+}
+
+static void message_drop_handles(struct message *msg) {
     for (uint32_t i = 0; i < MSGINFO_HANDLES(msg->info); i++) {
         if (msg->handles[i])
             kobj_unref(msg->handles[i]);
     }
+}
+
+void message_free(struct message *msg) {
+    message_drop_handles(msg);
     kfree(msg);
+}
+
+void message_recycle(struct message *msg) {
+    message_drop_handles(msg);
+    // Keep the bigger of the two buffers: it can carry more of what comes.
+    struct message *spare = current->ipc_spare;
+    if (msg->capacity <= MESSAGE_SPARE_MAX && (!spare || spare->capacity < msg->capacity)) {
+        current->ipc_spare = msg;
+        msg = spare;
+    }
+    if (msg)
+        kfree(msg);
+}
+
+void message_drop_spare(void) {
+    // A spare holds no handles (message_recycle dropped them): just memory.
+    kfree(current->ipc_spare);
+    current->ipc_spare = NULL;
 }
 
 // The last reference to this end is gone. The peer does not hold a reference
@@ -69,12 +108,11 @@ uint32_t channel_readiness(struct channel *ch) {
     return r;
 }
 
-int channel_can_send(struct channel *ch) {
-    if (!ch->peer)
-        return ERR_CLOSED;
-    if (ch->peer->queue_len >= CHANNEL_QUEUE_MAX)
-        return ERR_FULL;
-    return 0;
+uint32_t message_channel_count(const struct message *msg) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < MSGINFO_HANDLES(msg->info); i++)
+        n += msg->handles[i] && msg->handles[i]->type == KOBJ_CHANNEL;
+    return n;
 }
 
 void channel_enqueue(struct channel *ch, struct message *msg) {
@@ -82,20 +120,21 @@ void channel_enqueue(struct channel *ch, struct message *msg) {
     ASSERT(peer && peer->queue_len < CHANNEL_QUEUE_MAX);
     list_push_back(&peer->queue, &msg->node);
     peer->queue_len++;
+    peer->channels_queued += message_channel_count(msg);
     ipc_messages_sent++;
     wait_queue_wake_all(&peer->waiters);
-    kobj_notify(&peer->obj);
-}
-
-struct message *channel_peek(struct channel *ch) {
-    struct list_node *n = list_front(&ch->queue);
-    return n ? LIST_CONTAINER(n, struct message, node) : NULL;
+    // Readiness is level-triggered: only the first message makes the end
+    // READABLE; with messages already queued no poller can be waiting for it.
+    if (peer->queue_len == 1)
+        kobj_notify(&peer->obj);
 }
 
 void channel_dequeue(struct channel *ch, struct message *msg) {
     list_remove(&msg->node);
     ch->queue_len--;
+    ch->channels_queued -= message_channel_count(msg); // called before its handles move out
     ipc_messages_received++;
-    if (ch->peer)
-        kobj_notify(&ch->peer->obj); // the sender may be writable again
+    // The sender's end becomes WRITABLE again only when the queue leaves full.
+    if (ch->peer && ch->queue_len == CHANNEL_QUEUE_MAX - 1)
+        kobj_notify(&ch->peer->obj);
 }

@@ -11,6 +11,7 @@
 #include "kmalloc.h"
 #include "loader.h"
 #include "page.h"
+#include "poll.h"
 #include "process.h"
 #include "thread.h"
 #include "vmspace.h"
@@ -73,7 +74,9 @@ static struct wire wires[PLAN_MAX_WIRES];
 static int num_wires;
 static struct device_need device_needs[PLAN_MAX_WIRES];
 static int num_device_needs;
-static struct wait_queue init_wq; // the init thread waits here for restarts to do
+// Watches every instance's init channel; the init thread sleeps on its
+// waiters, so a request, an exit or a restart deadline wakes it.
+static struct poll *init_poll;
 
 static struct instance *instance_find(const char *name) {
     for (int i = 0; i < num_instances; i++) {
@@ -134,10 +137,17 @@ static int instance_prepare(struct instance *inst) {
     if (!inst->proc || !inst->si || channel_create_pair(&mine, &theirs) < 0)
         return ERR_NO_MEMORY;
     inst->init_ch = mine;
+    // The index names the entry (init has no handle table); it is dropped
+    // by itself when this channel end dies.
+    int err = poll_add(init_poll, (handle_t)(inst - instances) + 1, &mine->obj, POLL_READABLE, 0);
+    if (err < 0) {
+        kobj_unref(&theirs->obj);
+        return err;
+    }
     strlcpy(inst->si->name, inst->name, START_NAME_MAX);
     memcpy(inst->si->config, inst->config, inst->config_len);
     inst->si->config_len = inst->config_len;
-    int err = env_add(inst, "init", &theirs->obj, RIGHTS_ENV_CHANNEL);
+    err = env_add(inst, "init", &theirs->obj, RIGHTS_ENV_CHANNEL);
     if (err < 0) {
         kobj_unref(&theirs->obj);
         return err;
@@ -295,13 +305,73 @@ static void instance_exited(struct process *proc, int code, void *arg) {
     inst->backoff_ns = inst->backoff_ns ? MIN(inst->backoff_ns * 2, BACKOFF_MAX_NS) : BACKOFF_FIRST_NS;
     inst->restart_at = now + inst->backoff_ns;
     inst->restart_pending = true;
-    wait_queue_wake_all(&init_wq);
+    wait_queue_wake_all(&init_poll->waiters);
 }
 
-// The init thread: restarts instances when their backoff has passed.
+// Replies to a request on an instance's init channel (kernel side: no copies).
+static void init_reply(struct instance *inst, uint32_t kind, int32_t err) {
+    size_t len = kind == MSG_ERROR ? sizeof(err) : 0;
+    struct message *msg = kmalloc(sizeof(*msg) + len);
+    if (!msg || !inst->init_ch || channel_can_send(inst->init_ch) < 0) {
+        kfree(msg); // the instance does not read its init channel: its loss
+        return;
+    }
+    msg->info = MSGINFO(kind, len, 0);
+    memcpy(msg->data, &err, len);
+    channel_enqueue(inst->init_ch, msg);
+}
+
+// What an instance may ask of init, as MSG_OPEN with a URI:
+//   kill:<instance>   end that instance (its restart policy applies); only
+//                     an instance with the console (the operator's) may ask.
+// Answers MSG_OPEN_REPLY on success, MSG_ERROR with an ERR_* otherwise.
+static void init_handle_request(struct instance *inst, struct message *msg) {
+    uint32_t len = MSGINFO_LEN(msg->info);
+    char uri[START_NAME_MAX + 8];
+    if (MSGINFO_KIND(msg->info) != MSG_OPEN || MSGINFO_HANDLES(msg->info) || len >= sizeof(uri)) {
+        init_reply(inst, MSG_ERROR, ERR_UNEXPECTED);
+        return;
+    }
+    memcpy(uri, msg->data, len);
+    uri[len] = '\0';
+    if (strncmp(uri, "kill:", 5) != 0) {
+        init_reply(inst, MSG_ERROR, ERR_NOT_SUPPORTED);
+        return;
+    }
+    struct instance *target = instance_find(uri + 5);
+    if (!inst->console) {
+        init_reply(inst, MSG_ERROR, ERR_NOT_ALLOWED);
+    } else if (!target || !target->proc) {
+        init_reply(inst, MSG_ERROR, ERR_NOT_FOUND);
+    } else {
+        kprintf("init: killing %s (asked by %s)\n", target->name, inst->name);
+        if (target->proc == current->proc)
+            panic("init: asked to kill itself");
+        process_kill(target->proc, -9);
+        init_reply(inst, MSG_OPEN_REPLY, 0);
+    }
+}
+
+// Reads what instances sent on their init channels.
+static void init_read_requests(void) {
+    for (int i = 0; i < num_instances; i++) {
+        struct instance *inst = &instances[i];
+        struct message *msg;
+        while (inst->init_ch && (msg = channel_peek(inst->init_ch)) != NULL) {
+            channel_dequeue(inst->init_ch, msg);
+            init_handle_request(inst, msg);
+            message_free(msg);
+        }
+    }
+}
+
+// The init thread: answers requests and restarts instances when their
+// backoff has passed. It sleeps on init_poll's waiters, which every init channel's
+// entry in init_poll and every exit wake.
 static void init_thread_main(uint64_t arg) {
     arch_irq_save();
     for (;;) {
+        init_read_requests();
         uint64_t now = arch_now_ns(), next = 0;
         for (int i = 0; i < num_instances; i++) {
             struct instance *inst = &instances[i];
@@ -312,7 +382,7 @@ static void init_thread_main(uint64_t arg) {
             else if (next == 0 || inst->restart_at < next)
                 next = inst->restart_at;
         }
-        thread_block(&init_wq, next);
+        thread_block(&init_poll->waiters, next);
     }
 }
 
@@ -425,7 +495,9 @@ static void plan_read(void) {
 }
 
 void init_start(void) {
-    wait_queue_init(&init_wq);
+    init_poll = poll_create(kernel_process);
+    if (!init_poll)
+        panic("init: no memory for its poll");
     plan_read();
     // Every process and its init channel exist before any wiring, so a
     // client may come before its server in the plan.

@@ -72,10 +72,15 @@ static void *slab_alloc(unsigned shift) {
     if (s == NULL)
         return NULL;
     size_t cap = slab_capacity(shift);
-    for (size_t i = 0; i < cap; i++) {
-        if (s->used[i / 64] & (1ull << (i % 64)))
+    // The first word with a clear bit, then that bit: a word at a time.
+    // Bits past the capacity stay clear, so check i against it.
+    for (size_t w = 0; w < ARRAY_SIZE(s->used); w++) {
+        if (s->used[w] == ~0ull)
             continue;
-        s->used[i / 64] |= 1ull << (i % 64);
+        size_t i = w * 64 + (size_t)__builtin_ctzll(~s->used[w]);
+        if (i >= cap)
+            break;
+        s->used[w] |= 1ull << (i % 64);
         if (--s->nfree == 0)
             list_remove(&s->node);
         void *p = (uint8_t *)s + HEADER_SIZE + (i << shift);

@@ -12,11 +12,6 @@ void ktimer_init(struct ktimer *kt, void (*fire)(struct ktimer *kt)) {
     kt->fire = fire;
 }
 
-void ktimer_cancel(struct ktimer *kt) {
-    if (ktimer_is_armed(kt))
-        list_remove(&kt->node);
-}
-
 void ktimer_arm(struct ktimer *kt, uint64_t deadline_ns) {
     ktimer_cancel(kt);
     kt->deadline_ns = deadline_ns;
@@ -24,10 +19,10 @@ void ktimer_arm(struct ktimer *kt, uint64_t deadline_ns) {
     while (pos != &timers.head && LIST_CONTAINER(pos, struct ktimer, node)->deadline_ns <= deadline_ns)
         pos = pos->next;
     list_insert_before(pos, &kt->node);
-    ktimer_program(programmed_slice_end);
+    ktimer_program(programmed_slice_end, arch_now_ns());
 }
 
-void ktimer_program(uint64_t slice_end_ns) {
+void ktimer_program(uint64_t slice_end_ns, uint64_t now) {
     programmed_slice_end = slice_end_ns;
     uint64_t next = slice_end_ns;
     struct list_node *first = list_front(&timers);
@@ -39,7 +34,6 @@ void ktimer_program(uint64_t slice_end_ns) {
     // An interrupt earlier than needed is harmless (its handler reprograms),
     // so leave the timer alone when it will fire in time anyway: on some
     // arches setting it is a firmware call, and switches happen often.
-    uint64_t now = arch_now_ns();
     bool in_time = programmed_deadline > now && programmed_deadline <= next;
     if (next && !in_time) {
         arch_timer_set(next);
@@ -58,5 +52,7 @@ void ktimer_run_expired(void) {
         list_remove(&kt->node);
         kt->fire(kt);
     }
-    ktimer_program(programmed_slice_end);
+    // Read the clock again: fire() took time, and a stale `now` could take a
+    // deadline that just passed for one still to come, and never reprogram.
+    ktimer_program(programmed_slice_end, arch_now_ns());
 }

@@ -134,8 +134,17 @@ void poll_forget_object(struct kobj *obj) {
 }
 
 void kobj_notify(struct kobj *obj) {
-    uint32_t ready = kobj_readiness(obj);
+    // Readiness is computed only if some poll has a thread to wake: a poll
+    // nobody waits on collects it itself at its next poll_wait.
+    uint32_t ready = 0;
+    bool ready_known = false;
     LIST_FOR_EACH (e, &obj->listeners, struct poll_entry, obj_node) {
+        if (list_is_empty(&e->poll->waiters.threads))
+            continue;
+        if (!ready_known) {
+            ready = kobj_readiness(obj);
+            ready_known = true;
+        }
         if (ready & (e->interests | POLL_CLOSED))
             wait_queue_wake_all(&e->poll->waiters);
     }

@@ -15,6 +15,13 @@ static struct list run_queue;
 static struct list zombies;        // exited threads whose stacks may still be in use
 static struct wait_queue reaper_wq;
 static uint32_t next_tid = 1;
+// When the running time slice began. A slice belongs to the CPU, not to a
+// thread: a switch from one thread to another (most often a thread blocking
+// in IPC and its peer taking over) keeps it going, so that switch leaves the
+// timer alone. A slice starts when the CPU leaves idle and when one runs out
+// (sched_maybe_preempt); a thread switched in late in a slice is preempted
+// at its end if anyone else wants the CPU.
+static uint64_t slice_start;
 
 static void thread_timeout_fired(struct ktimer *kt);
 
@@ -38,7 +45,12 @@ static void sched_switch(void) {
     uint64_t now = arch_now_ns();
     prev->cpu_ns += now - prev->ran_since;
     next->ran_since = now;
-    ktimer_program(next == &idle_thread ? 0 : now + SLICE_NS);
+    if (next == &idle_thread) {
+        ktimer_program(0, now); // idle has no slice: sleep until the next deadline
+    } else if (prev == &idle_thread) {
+        slice_start = now;
+        ktimer_program(now + SLICE_NS, now);
+    }
     if (next == prev)
         return;
     current = next;
@@ -54,17 +66,20 @@ void sched_yield(void) {
 }
 
 void sched_maybe_preempt(void) {
-    bool slice_over = current != &idle_thread && arch_now_ns() - current->ran_since >= SLICE_NS;
-    if (list_is_empty(&run_queue)) {
-        // Nobody else wants the CPU: renew the slice, or the timer would be
-        // programmed with the past slice end and fire again at once, forever.
-        if (slice_over) {
-            current->ran_since = arch_now_ns();
-            ktimer_program(current->ran_since + SLICE_NS);
-        }
+    if (current == &idle_thread) {
+        if (!list_is_empty(&run_queue))
+            sched_yield(); // sched_switch starts a slice
         return;
     }
-    if (current == &idle_thread || slice_over)
+    uint64_t now = arch_now_ns();
+    if (now - slice_start < SLICE_NS)
+        return;
+    // The slice ran out: start the next one, for whoever runs now (the same
+    // thread if nobody else is runnable; without a new slice the timer would
+    // be programmed with the past slice end and fire again at once, forever).
+    slice_start = now;
+    ktimer_program(now + SLICE_NS, now);
+    if (!list_is_empty(&run_queue))
         sched_yield();
 }
 
@@ -173,6 +188,8 @@ static void thread_destroy(struct thread *t) {
     if (t->kstack)
         page_free(arch_ptr_to_paddr(t->kstack), THREAD_KSTACK_PAGES);
     t->kstack = NULL;
+    kfree(t->ipc_spare); // holds no handles: just memory
+    t->ipc_spare = NULL;
     bool last = list_is_empty(&proc->threads);
     if (last)
         process_teardown(proc);

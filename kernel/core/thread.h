@@ -6,6 +6,7 @@
 #include "ktimer.h"
 
 struct process;
+struct message;
 
 // A set of threads blocked until something happens (a message, a poll event).
 struct wait_queue {
@@ -30,6 +31,8 @@ struct thread {
     struct ktimer timeout;       // wakes a blocked thread with ERR_TIMED_OUT
     int wake_result;             // what thread_block returns
     void *kstack;                // kernel stack for user threads (NULL for in-kernel ones)
+    struct message *ipc_spare;   // the buffer of the last message it received, for its next
+                                 // send; only between IPC syscalls (see message_recycle)
     uint64_t cpu_ns, ran_since;
     struct arch_context ctx;
 };

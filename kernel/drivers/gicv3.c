@@ -11,6 +11,7 @@
 #define GICD_ICPENDR(n) (0x0280 + 4 * ((n) / 32))
 #define GICD_ICACTIVER(n) (0x0380 + 4 * ((n) / 32))
 #define GICD_IPRIORITYR(n) (0x0400 + (n))
+#define GICD_ICFGR(n) (0x0c00 + 4 * ((n) / 16))
 #define GICD_IROUTER(n) (0x6000 + 8 * (n))
 #define GICD_CTLR_RWP (1u << 31)
 // In both the single-security view and the non-secure view of a secure GIC,
@@ -86,6 +87,12 @@ int gicv3_init(uintptr_t gicd, uintptr_t gicr, uint64_t gicr_size, uint32_t affi
         *(volatile uint8_t *)(gicd + GICD_IPRIORITYR(n)) = PRIORITY;
         *(volatile uint64_t *)(gicd + GICD_IROUTER(n)) = route;
     }
+    // Every SPI level-sensitive: the reset value is implementation defined,
+    // and what the machine wires to SPIs (virtio-mmio, the PL011) holds its
+    // line until the driver acknowledges the device. An edge-configured level
+    // line would lose an interrupt that comes while the previous one is active.
+    for (unsigned n = SPI_FIRST; n <= max_irq; n += 16)
+        *reg32(gicd, GICD_ICFGR(n)) = 0;
     // ARE may only change while the groups are off.
     *reg32(gicd, GICD_CTLR) = GICD_CTLR_ARE;
     wait_gicd();

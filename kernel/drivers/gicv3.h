@@ -6,9 +6,10 @@
 
 // Takes the distributor at `gicd` and this CPU's redistributor, found in the
 // region [gicr, gicr + gicr_size) by `affinity` (Aff3.Aff2.Aff1.Aff0, as in
-// GICR_TYPER[63:32]); all mapped already. Masks every interrupt, puts every
-// one in group 1 at one priority, routes SPIs to `route` (a GICD_IROUTER
-// value), wakes the redistributor and enables group 1 with affinity routing.
+// GICR_TYPER[63:32]); all mapped already. Masks every interrupt, makes every
+// SPI level-sensitive, puts every one in group 1 at one priority, routes SPIs
+// to `route` (a GICD_IROUTER value), wakes the redistributor and enables
+// group 1 with affinity routing.
 // Returns 0, or ERR_NOT_FOUND if no redistributor matches `affinity`.
 int gicv3_init(uintptr_t gicd, uintptr_t gicr, uint64_t gicr_size, uint32_t affinity,
                uint64_t route);

@@ -16,7 +16,9 @@ __attribute__((section(".text.start"), noreturn, used)) void _start(struct start
     }
     sys_set_gate(si->gate);
     start_si = si;
-    int ret = main();
+    // The generated startup code (build/.../gen/apps/<app>/startup.c) checks
+    // the environment against app.toml and calls the app's app_main.
+    int ret = __app_start(si);
     sys_process_exit(ret);
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <virtio/virtio.h>
+#include "barrier.h"
 
 // Register offsets (virtio 1.1, 4.2.2; legacy-only ones marked).
 #define REG_MAGIC            0x000
@@ -36,11 +37,18 @@
 // Legacy devices find the used ring at the next multiple of this after the avail ring.
 #define LEGACY_ALIGN PAGE_SIZE
 
+// Register accesses are ordered against ring memory the way Linux's
+// readl/writel are: a read before the memory reads after it (InterruptStatus,
+// then the used ring), a write after the memory writes before it (the rings,
+// then QueuePFN or QueueNotify).
 static uint32_t rd(struct virtio_dev *dev, uint32_t off) {
-    return *(volatile uint32_t *)(dev->regs + off);
+    uint32_t v = *(volatile uint32_t *)(dev->regs + off);
+    virtio_io_rmb();
+    return v;
 }
 
 static void wr(struct virtio_dev *dev, uint32_t off, uint32_t val) {
+    virtio_io_wmb();
     *(volatile uint32_t *)(dev->regs + off) = val;
 }
 
@@ -100,7 +108,9 @@ int virtio_negotiate(struct virtio_dev *dev, uint64_t wanted) {
 }
 
 uint8_t virtio_config_read8(struct virtio_dev *dev, uint32_t off) {
-    return *(volatile uint8_t *)(dev->regs + REG_CONFIG + off);
+    uint8_t v = *(volatile uint8_t *)(dev->regs + REG_CONFIG + off);
+    virtio_io_rmb();
+    return v;
 }
 
 int virtio_queue_setup(struct virtio_dev *dev, struct virtq *vq, uint16_t index,
@@ -175,6 +185,5 @@ uint32_t virtio_irq_status_ack(struct virtio_dev *dev) {
 }
 
 void virtq_notify(struct virtio_dev *dev, struct virtq *vq) {
-    __sync_synchronize(); // the avail index is visible before the doorbell
-    wr(dev, REG_QUEUE_NOTIFY, vq->index);
+    wr(dev, REG_QUEUE_NOTIFY, vq->index); // wr: the avail index is visible before the doorbell
 }

@@ -2,6 +2,7 @@
 // Split virtqueues: handing single-descriptor buffers to a device and taking them back.
 #include <abi/error.h>
 #include <virtio/virtio.h>
+#include "barrier.h"
 
 // avail ring layout in 16-bit words: [0] flags, [1] idx, [2 + i] ring[i].
 #define AVAIL_IDX  1
@@ -21,7 +22,7 @@ int virtq_push(struct virtq *vq, uint64_t paddr, uint32_t len, bool writable, vo
     vq->cookies[d] = cookie;
     vq->avail[AVAIL_RING + (vq->avail_shadow & (vq->size - 1))] = d;
     // The descriptor and ring entry are written before the index that publishes them.
-    __sync_synchronize();
+    virtio_dma_wmb();
     vq->avail_shadow++;
     vq->avail[AVAIL_IDX] = vq->avail_shadow;
     return 0;
@@ -32,7 +33,7 @@ void *virtq_pop(struct virtq *vq, uint32_t *len) {
     if (used_idx == vq->last_used)
         return NULL;
     // Read the element only after seeing the index that covers it.
-    __sync_synchronize();
+    virtio_dma_rmb();
     volatile struct virtq_used_elem *e = &vq->used[vq->last_used & (vq->size - 1)];
     uint32_t id = e->id;
     *len = e->len;

@@ -16,7 +16,9 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 STELLINA_KEYS = ["null_syscall_insns_kernel", "ipc_rtt_8b_insns_kernel", "ipc_rtt_1k_insns_kernel",
                  "null_syscall_insns_user", "ipc_rtt_8b_insns_user", "ipc_rtt_1k_insns_user",
-                 "boot_to_http_ms", "http_rps", "http_p99_ms", "min_mem_mib"]
+                 "boot_to_http_insns", "boot_to_http_ms", "http_rps", "http_p99_ms", "min_mem_mib",
+                 "boot_to_http_insns_user", "boot_to_http_ms_user", "http_rps_user",
+                 "http_p99_ms_user", "min_mem_mib_user"]
 LINUX_KEYS = ["null_syscall_insns_user", "ipc_rtt_8b_insns_pipe", "ipc_rtt_1k_insns_pipe",
               "ipc_rtt_8b_insns_unix", "ipc_rtt_1k_insns_unix", "boot_to_http_insns",
               "boot_to_http_ms", "http_rps", "http_p99_ms", "http_rps_busybox", "min_mem_mib"]

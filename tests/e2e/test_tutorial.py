@@ -26,6 +26,10 @@ SRC = ROOT / BUILD_ROOT / "src"
 ARCHES = ("riscv64",)   # the tutorial's greeter runs in user mode; riscv64 is the reference
 BOOT_TIMEOUT = 120
 FENCE_RE = re.compile(r"^```(\S*)(.*)$")
+# Section 6 of the tutorial: the edits it suggests, in the order of the errors it shows.
+ERROR_EDITS = [('env.greeter = "greeter"', 'env.greeter = "greter"'),
+               ('config.name = "tutorial reader"',
+                'config.name = "a name that is much longer than thirty-two bytes"')]
 
 
 class Checks:
@@ -42,8 +46,9 @@ class Checks:
 
 
 def extract(text):
-    """Returns ({path: content}, [expected output lines]) from the Markdown's fenced blocks."""
-    files, output = {}, []
+    """Returns ({path: content}, [expected output lines], [error lines]) from the Markdown's
+    fenced blocks."""
+    files, output, errors = {}, [], []
     lines = text.splitlines()
     i = 0
     while i < len(lines):
@@ -63,21 +68,48 @@ def extract(text):
                 files[a[5:]] = "\n".join(body) + "\n"
         if "output" in attrs:
             output = [ln for ln in body if ln.strip()]
-    return files, output
+        errors += [ln for ln in body if ln.startswith("error: ")]
+    return files, output, errors
+
+
+def check_errors(checks, files, errors):
+    """Makes the tutorial's broken specs and compares the generator's message with the page's."""
+    if len(errors) != len(ERROR_EDITS):
+        checks.fail("errors", f"the page shows {len(errors)} errors, the test knows "
+                              f"{len(ERROR_EDITS)} edits")
+        return
+    for (old, new), want in zip(ERROR_EDITS, errors):
+        root = SRC.parent / "broken"
+        shutil.rmtree(root, ignore_errors=True)
+        for rel, content in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(content.replace(old, new) if rel.startswith("systems/")
+                                    else content)
+        proc = subprocess.run([sys.executable, str(ROOT / "tools" / "specgen"), "check",
+                               "--system", "systems/tutorial.toml"], cwd=root,
+                              capture_output=True, text=True)
+        got = proc.stderr.strip()
+        if proc.returncode == 1 and got == want:
+            checks.ok(f"error as shown: {want}")
+        else:
+            checks.fail(f"error as shown: {want}", f"status {proc.returncode}, got {got!r}")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", default="riscv64")
     ap.add_argument("--build-dir", help="ignored: the tutorial builds into build/tutorial")
+    ap.add_argument("--write-only", action="store_true",
+                    help="only write the tutorial's files into build/tutorial/src")
     args = ap.parse_args()
     checks = Checks()
-    if args.arch not in ARCHES:
+    if args.arch not in ARCHES and not args.write_only:
         print(f"tutorial: runs on {', '.join(ARCHES)} only; nothing to do for {args.arch}")
         print("0 passed, 0 failed")
         return 0
 
-    files, expected = extract(TUTORIAL.read_text())
+    files, expected, errors = extract(TUTORIAL.read_text())
     want_files = {"protocols/greet.toml", "apps/greeter/app.toml", "apps/greeter/main.c",
                   "apps/hello/app.toml", "apps/hello/main.c", "systems/tutorial.toml"}
     if set(files) != want_files or not expected:
@@ -85,11 +117,15 @@ def main():
         print(f"{checks.passed} passed, {checks.failed} failed")
         return 1
     checks.ok("extract: 6 files and the expected output")
+    check_errors(checks, files, errors)
     shutil.rmtree(SRC, ignore_errors=True)
     for rel, content in files.items():
         path = SRC / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
+    if args.write_only:
+        print(f"wrote {len(files)} files into {SRC}")
+        return 0
 
     src = SRC.relative_to(ROOT)
     runner.BUILD_ROOT = BUILD_ROOT

@@ -31,9 +31,7 @@ def main():
     kinds = sorted({m.kind for _, m in msgs}) + [4, 0x7777]  # MSG_ERROR, an unknown kind
     o = ["// SPDX-License-Identifier: MIT",
          "// DO NOT EDIT: written by tests/fuzz/gen_harness.py; fuzzes the generated decoders.",
-         "#define main stellina_legacy_main // older headers declare the app's main",
          "#include \"host_stubs.h\"",
-         "#undef main",
          "#include <stddef.h>",
          "#include <stdlib.h>",
          "#include <protocols/wire.h>"]

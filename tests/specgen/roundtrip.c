@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Host test of generated code: kitchen protocol encode/decode/call/dispatch and the kitchen app's startup.
 // Built by tests/specgen/run.py with ASan+UBSan; argv[1] is the config blob specgen wrote (hex).
-// Older libstellina headers declare the app's `int main(void)`; this host program has its own.
-#define main stellina_legacy_main
 #include "host_stubs.h"
 #include <apps/kitchen/startup.c>
-#undef main
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -17,8 +17,9 @@ def env_members(app):
         elif e.type == "console":
             out.append((f"handle_t {e.key}; // console input (sys_console_read){note}", 4, 4))
         elif e.type == "device":
+            opt = " (0 if the machine has none)" if e.optional else ""
             out.append((f"handle_t {e.key}_mmio; // folio of the device's registers "
-                        f"({e.compatible}){note}", 4, 4))
+                        f"({e.compatible}){opt}{note}", 4, 4))
             out.append((f"handle_t {e.key}_irq; // the device's interrupt", 4, 4))
         elif e.type in C_INT:
             n = INT_TYPES[e.type][0]
@@ -35,9 +36,12 @@ def gen_env_header(app):
     members = env_members(app)
     o = [banner(app.path), f"// The environment of app '{app.name}': {app.description}",
          "#pragma once", "#include <stdbool.h>", "#include <stdint.h>",
-         "#include <stellina/stellina.h>"]
-    o += [f"#include <protocols/{p}.h>" for p in app.protocols()]
-    o += ["", f"struct {app.name}_env {{"]
+         "#include <stellina/stellina.h>", ""]
+    if app.protocols():
+        # Not included here, so that an app may still hand-marshal a protocol in some files.
+        o.append("// The app's protocols (include the ones a file uses): " +
+                 ", ".join(f"<protocols/{p}.h>" for p in app.protocols()))
+    o += [f"struct {app.name}_env {{"]
     o += [f"    {d}" for d, _, _ in members]
     o += ["};",
           f"_Static_assert(sizeof(struct {app.name}_env) == {c_sizeof(members)}, "
@@ -146,6 +150,12 @@ def gen_startup(app):
                   "instance\");",
                   "        ok = false;",
                   "    }"]
+        elif e.type == "device" and e.optional:
+            # The machine may lack the device: both handles or neither.
+            o += [f"    env.{e.key}_mmio = env_handle(\"{e.key}.mmio\");",
+                  f"    env.{e.key}_irq = env_handle(\"{e.key}.irq\");",
+                  f"    if (env.{e.key}_mmio <= 0 || env.{e.key}_irq <= 0)",
+                  f"        env.{e.key}_mmio = env.{e.key}_irq = 0;"]
         elif e.type == "device":
             for part in ("mmio", "irq"):
                 o += [f"    if ((env.{e.key}_{part} = need(\"{e.key}.{part}\", \"device "

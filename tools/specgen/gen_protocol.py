@@ -108,6 +108,8 @@ def gen_header(proto):
     o.append(f"struct {p}_handlers {{")
     for m in proto.messages:
         o.append(f"    int (*{m.name})(void *ctx, handle_t ch, const struct {p}_{m.name} *m);")
+    if not proto.messages:
+        o.append("    int unused_; // the protocol has only the built-in messages")
     o.append("};")
     o.append("")
     o.append(f"// Decodes *m and calls its handler. A message of an unknown kind, a malformed one "

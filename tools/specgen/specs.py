@@ -148,9 +148,10 @@ def load_protocol(path):
     if name != stem:
         fail(path, "protocol.name", f"'{name}' must match the file name '{stem}.toml'")
     description = check_str(path, "protocol.description", proto["description"])
+    # A protocol without messages speaks only the built-in kinds (MSG_DATA, ...).
     raw = spec.get("message", [])
-    if not isinstance(raw, list) or not raw:
-        fail(path, "message", "at least one [[message]] is required")
+    if not isinstance(raw, list):
+        fail(path, "message", "must be an array of [[message]] tables")
     messages, kinds = [], {}
     for i, m in enumerate(raw):
         key = f"message[{i}]"
@@ -307,7 +308,8 @@ def load_env_entry(path, key, name, e, protocols):
         check_keys(path, key, e, common)
         return EnvEntry(name, t, desc)
     if t == "device":
-        check_keys(path, key, e, common | {"compatible", "virtio_device_id"}, ["compatible"])
+        check_keys(path, key, e, common | {"compatible", "virtio_device_id", "optional"},
+                   ["compatible"])
         compat = check_str(path, f"{key}.compatible", e["compatible"])
         if not COMPATIBLE_RE.match(compat):
             fail(path, f"{key}.compatible", f"'{compat}' is not a compatible string")
@@ -317,7 +319,11 @@ def load_env_entry(path, key, name, e, protocols):
         if len(name) + len(".mmio") > START_NAME_MAX - 1:
             fail(path, key, f"a device key may have at most {START_NAME_MAX - 1 - 5} characters "
                             "(its handles are named <key>.mmio and <key>.irq)")
-        return EnvEntry(name, t, desc, compatible=compat, virtio_device_id=dev_id)
+        optional = e.get("optional", False)
+        if type(optional) is not bool:
+            fail(path, f"{key}.optional", "must be true or false")
+        return EnvEntry(name, t, desc, compatible=compat, virtio_device_id=dev_id,
+                        optional=optional)
     # A config value.
     allowed = common | {"default"}
     if t == "string":

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The arm64 exception vectors, trap entry and exit, the context switch, and the first code a new thread runs.
 
+#include "../../../abi/syscall.h"
+
 #define FRAME_SIZE (36 * 8) // sizeof(struct trap_frame), see arm64.h
+#define ERR_BAD_SYSCALL (-16) // abi/error.h (asserted in trap.c)
 #define OFF_SP (31 * 8)
 #define OFF_ELR (32 * 8)
 #define OFF_SPSR (33 * 8)
@@ -83,7 +86,17 @@ el1_sync:   TRAP_ENTRY 0, 0
 el1_irq:    TRAP_ENTRY 1, 0
 el1_fiq:    TRAP_ENTRY 2, 0
 el1_serror: TRAP_ENTRY 3, 0
-el0_sync:   TRAP_ENTRY 4, 1
+el0_sync:
+    // An svc takes the syscall path below; anything else the full frame.
+    sub sp, sp, #FRAME_SIZE
+    stp x0, x1, [sp, #0 * 8]
+    mrs x0, esr_el1
+    lsr x0, x0, #26
+    cmp x0, #0x15 // EC_SVC64
+    b.eq el0_svc
+    ldp x0, x1, [sp, #0 * 8]
+    add sp, sp, #FRAME_SIZE
+    TRAP_ENTRY 4, 1
 el0_irq:    TRAP_ENTRY 5, 1
 el0_fiq:    TRAP_ENTRY 6, 1
 el0_serror: TRAP_ENTRY 7, 1
@@ -118,6 +131,65 @@ arm64_trap_return:
     ldp x26, x27, [sp, #26 * 8]
     ldp x28, x29, [sp, #28 * 8]
     ldr x30, [sp, #30 * 8]
+    add sp, sp, #FRAME_SIZE
+    eret
+
+// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, a5, number): the gate of
+// in-kernel apps (start_info.gate), a plain call with the number in x6. The
+// kernel runs with interrupts masked, so they are masked around
+// syscall_dispatch and DAIF is back as it was after it. A number the kernel
+// does not have is turned away here, before any frame is built.
+.global syscall_gate_direct
+syscall_gate_direct:
+    sub x9, x6, #1
+    cmp x9, #SYS_MAX
+    b.hs 2f
+    mrs x9, daif
+    msr daifset, #2
+    stp x29, x30, [sp, #-32]!
+    mov x29, sp
+    str x9, [sp, #16]
+    bl syscall_dispatch
+    ldr x9, [sp, #16]
+    ldp x29, x30, [sp], #32
+    msr daif, x9
+    ret
+2:  adrp x9, syscall_count      // interrupts may be unmasked: count atomically
+    add x9, x9, :lo12:syscall_count
+3:  ldxr x10, [x9]
+    add x10, x10, #1
+    stxr w11, x10, [x9]
+    cbnz w11, 3b
+    mov x0, #ERR_BAD_SYSCALL
+    ret
+
+// The syscall path, kept short because every user-mode syscall takes it.
+// The gate (lib/stellina/arch/arm64/gate.S) is a function call: x0-x5 are
+// the arguments, x8 the number, x0 the result, and like any call it may lose
+// x1-x18 (they come back zeroed, so nothing of the kernel leaks). x19-x29
+// are callee-saved in the C code below; the frame of a thread inside a
+// syscall holds x29, x30, its sp, ELR and SPSR (it may block, and other
+// threads take traps meanwhile). Interrupts stay masked until eret.
+el0_svc:
+    stp x29, x30, [sp, #29 * 8]
+    mrs x9, sp_el0
+    str x9, [sp, #OFF_SP]
+    mrs x9, elr_el1
+    mrs x10, spsr_el1
+    stp x9, x10, [sp, #OFF_ELR]
+    ldr x0, [sp, #0 * 8]
+    mov x6, x8
+    mov x29, #0 // the user's frame chain is not the kernel's to follow
+    bl syscall_dispatch
+    ldp x9, x10, [sp, #OFF_ELR]
+    msr elr_el1, x9
+    msr spsr_el1, x10
+    ldr x9, [sp, #OFF_SP]
+    msr sp_el0, x9
+    ldp x29, x30, [sp, #29 * 8]
+    .irp r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18
+    mov x\r, #0
+    .endr
     add sp, sp, #FRAME_SIZE
     eret
 

@@ -12,6 +12,7 @@ _Static_assert(offsetof(struct trap_frame, esr) == 34 * 8, "trap.S stores ESR at
 _Static_assert(offsetof(struct arch_context, sp) == 12 * 8, "trap.S's arch_switch");
 _Static_assert(offsetof(struct arch_context, fp) == 10 * 8, "trap.S's arch_switch");
 _Static_assert(ERR_BAD_ADDR == -5, "usercopy.S returns -5 for ERR_BAD_ADDR");
+_Static_assert(ERR_BAD_SYSCALL == -16, "trap.S returns -16 for ERR_BAD_SYSCALL");
 
 static const char *const kind_names[] = {
     [TRAP_EL1_SYNC] = "synchronous exception at EL1",
@@ -105,14 +106,7 @@ static bool user_copy_fault(const struct trap_frame *f) {
 
 static void handle_sync(struct trap_frame *f, bool from_user) {
     uint64_t ec = f->esr >> 26;
-    if (from_user && ec == EC_SVC64) {
-        // ELR already points past the svc; the call may switch threads and resume later.
-        f->x[0] = (uint64_t)syscall_dispatch((int64_t)f->x[0], (int64_t)f->x[1],
-                                             (int64_t)f->x[2], (int64_t)f->x[3],
-                                             (int64_t)f->x[4], (int64_t)f->x[5],
-                                             (int64_t)f->x[8]);
-        return;
-    }
+    // An svc from EL0 never comes here: trap.S handles syscalls itself.
     if (!from_user && ec == EC_UNKNOWN && arm64_in_semihost) {
         f->elr += 4; // QEMU without -semihosting: the hlt is undefined; go on without it
         return;

@@ -127,17 +127,35 @@ static void find_memory(void) {
 }
 
 // Counts the harts and returns the timebase frequency (0 if not given).
-static uint64_t find_cpus(void) {
+// Whether a riscv,isa string ("rv64imac_zicsr_sstc") names extension `ext`.
+static bool isa_has(const char *isa, size_t len, const char *ext) {
+    size_t n = strlen(ext);
+    for (size_t i = 0; i + n + 1 <= len; i++) {
+        if (isa[i] == '_' && strncmp(isa + i + 1, ext, n) == 0 &&
+            (i + 1 + n == len || isa[i + 1 + n] == '_' || isa[i + 1 + n] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+// Counts the CPUs; returns the timebase and whether the boot hart has Sstc.
+static uint64_t find_cpus(bool *sstc) {
     const struct fdt *f = &riscv64_fdt;
     int cpus = fdt_find_path(f, "/cpus");
     uint32_t hz = 0;
     fdt_prop_u32(f, cpus, "timebase-frequency", &hz);
     boot_info.num_cpus = 0;
+    *sstc = false;
     for (int n = fdt_first_child(f, cpus); n >= 0; n = fdt_next_sibling(f, n)) {
         if (has_device_type(n, "cpu")) {
             boot_info.num_cpus++;
             if (!hz)
                 fdt_prop_u32(f, n, "timebase-frequency", &hz);
+            uint64_t hartid, unused;
+            size_t len;
+            const char *isa = fdt_prop(f, n, "riscv,isa", &len);
+            if (isa && fdt_reg(f, n, 0, &hartid, &unused) == 0 && hartid == riscv64_boot_hartid)
+                *sstc = isa_has(isa, len, "sstc");
         }
     }
     return hz;
@@ -202,7 +220,8 @@ void riscv64_boot(uint64_t hartid, paddr_t dtb) {
     init_console();
 
     find_memory();
-    uint64_t timebase_hz = find_cpus();
+    bool sstc;
+    uint64_t timebase_hz = find_cpus(&sstc);
     boot_info.dtb = (const void *)dtb;
     boot_info.reserved_start = ALIGN_DOWN(dtb, PAGE_SIZE);
     boot_info.reserved_end = ALIGN_UP(dtb + riscv64_fdt.size, PAGE_SIZE);
@@ -240,7 +259,7 @@ void riscv64_boot(uint64_t hartid, paddr_t dtb) {
         boot_info.kernel_start < boot_info.reserved_end)
         panic("riscv64: boot page tables ran into the device tree");
 
-    riscv64_timer_init(timebase_hz);
+    riscv64_timer_init(timebase_hz, sstc);
     if (plic_base) {
         uint32_t ndev = 0;
         fdt_prop_u32(&riscv64_fdt, plic, "riscv,ndev", &ndev);

@@ -45,15 +45,23 @@ void riscv64_sbi_shutdown(bool failure) {
 
 static uint64_t timebase_hz = 10000000; // QEMU virt's, until the DTB says otherwise
 static bool have_sbi_time;
+// Sstc: S-mode programs its timer itself. The scheduler sets a deadline on
+// every switch, and an SBI call costs hundreds of instructions in M-mode.
+static bool have_sstc;
 
-void riscv64_timer_init(uint64_t hz) {
+void riscv64_timer_init(uint64_t hz, bool isa_has_sstc) {
     if (hz)
         timebase_hz = hz;
     have_sbi_time = sbi_probe(SBI_EXT_TIME);
+    // The firmware must also have enabled it (menvcfg.STCE); the probe
+    // writes stimecmp and reports an illegal-instruction trap as false.
+    have_sstc = isa_has_sstc && riscv64_probe_stimecmp();
 }
 
-static void sbi_set_timer(uint64_t ticks) {
-    if (have_sbi_time)
+static void set_timer(uint64_t ticks) {
+    if (have_sstc)
+        __asm__ volatile("csrw 0x14d, %0" ::"r"(ticks)); // stimecmp, by number for clang 14
+    else if (have_sbi_time)
         sbi_call(SBI_EXT_TIME, 0, (long)ticks, 0);
     else
         sbi_call(SBI_LEGACY_SET_TIMER, 0, (long)ticks, 0);
@@ -73,13 +81,13 @@ void arch_timer_set(uint64_t deadline_ns) {
         ticks = UINT64_MAX; // never, in practice
     else // round up: the interrupt must not come before the deadline
         ticks = secs * timebase_hz + (rest * timebase_hz + NS_PER_SEC - 1) / NS_PER_SEC;
-    sbi_set_timer(ticks);
+    set_timer(ticks);
 }
 
 void riscv64_timer_interrupt(void) {
     // The timer stays pending until reprogrammed: push it out of the way,
     // and core sets the next deadline.
-    sbi_set_timer(UINT64_MAX);
+    set_timer(UINT64_MAX);
     timer_interrupt();
 }
 

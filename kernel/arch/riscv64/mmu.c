@@ -158,8 +158,15 @@ void riscv64_mmu_init(const struct riscv64_map_range *ranges, int n, paddr_t kst
                                           : ARCH_PROT_READ | ARCH_PROT_WRITE));
         }
     }
-    // Tables for the kernel map region appear later, on demand; user page
-    // tables pick them up in riscv64_mmu_sync_kernel.
+    // Every root entry of the kernel map region exists from boot: user page
+    // tables copy the root's kernel entries when created, so they see every
+    // later in-kernel app mapping. (Copying them lazily on a fault cannot
+    // work: the fault may be the trap entry pushing onto an in-kernel app's stack.)
+    for (vaddr_t va = KERNEL_MAP_BASE; va < KERNEL_MAP_END; va += LEVEL_SIZE(2)) {
+        int err = 0;
+        if (!walk(kernel_pt.root, va, 1, true, &err))
+            panic("riscv64: out of boot page-table pages");
+    }
     boot_next_free = NULL;
     arch_switch_pagetable(&kernel_pt);
 }
@@ -228,7 +235,10 @@ int arch_pt_map(struct arch_pagetable *pt, vaddr_t va, paddr_t pa, unsigned prot
 
 void arch_pt_unmap(struct arch_pagetable *pt, vaddr_t va) {
     int err;
-    if (!va_in_range(va))
+    // As in arch_pt_map: a user table must not reach into the kernel's
+    // shared tables, nor the kernel's into the user range.
+    bool user_va = va >= USER_BASE && va < USER_END;
+    if (!va_in_range(va) || user_va != (pt != &kernel_pt))
         return;
     uint64_t *pte = walk(pt->root, va, 0, false, &err);
     if (pte && (*pte & PTE_V)) {
@@ -264,21 +274,6 @@ void arch_switch_pagetable(struct arch_pagetable *pt) {
     // No ASIDs: every switch flushes the whole TLB.
     csr_write(satp, satp);
     sfence_all();
-}
-
-bool riscv64_mmu_sync_kernel(vaddr_t va) {
-    if (va < KERNEL_MAP_BASE || va >= KERNEL_MAP_END)
-        return false;
-    paddr_t cur = (csr_read(satp) & ((1ul << 44) - 1)) << 12;
-    if (cur == kernel_pt.root)
-        return false;
-    uint64_t *dst = table(cur), *src = table(kernel_pt.root);
-    unsigned i = VPN(va, 2);
-    if (!(src[i] & PTE_V) || dst[i] == src[i])
-        return false;
-    dst[i] = src[i];
-    sfence_all();
-    return true;
 }
 
 bool riscv64_mmu_readable(vaddr_t va) {

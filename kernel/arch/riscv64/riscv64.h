@@ -30,7 +30,7 @@
 // 0 .. 0x40_0000_0000). RAM and MMIO are identity-mapped below
 // 0x20_0000_0000; each range below is a whole number of 1 GiB top-level entries.
 #define KERNEL_MAP_BASE 0x2000000000
-#define KERNEL_MAP_END 0x3000000000
+#define KERNEL_MAP_END 0x2200000000 // 8 GiB: 8 boot-time tables cover it
 #define USER_BASE 0x3000000000
 #define USER_END 0x3ffffff000 // the last page stays unmapped as a guard
 
@@ -76,11 +76,14 @@ void riscv64_thread_start(void);
 void riscv64_dump_frame(const struct trap_frame *f);
 void riscv64_thread_returned(void) __attribute__((noreturn)); // a kernel thread's entry returned
 
+// trap.S: whether S-mode may write stimecmp (an illegal-instruction trap at
+// riscv64_probe_insn means no; trap.c resumes it with false).
+bool riscv64_probe_stimecmp(void);
 // usercopy.S: where a faulting access inside arch_copy_*_user resumes.
 void riscv64_user_copy_fault(void);
 
 // cpu.c: SBI, timer, interrupt controller glue
-void riscv64_timer_init(uint64_t timebase_hz);
+void riscv64_timer_init(uint64_t timebase_hz, bool isa_has_sstc);
 void riscv64_timer_interrupt(void);
 void riscv64_external_interrupt(void);
 void riscv64_sbi_shutdown(bool failure);
@@ -99,10 +102,6 @@ struct riscv64_map_range {
 // image), and turns on Sv39. Panics if a table cannot be placed.
 void riscv64_mmu_init(const struct riscv64_map_range *ranges, int n, paddr_t kstart,
                       paddr_t kend, paddr_t *next_free);
-// Copies a kernel-range top-level entry into the current (user) page table if
-// it appeared after that table was created. Returns true if it did, so the
-// faulting access can be retried.
-bool riscv64_mmu_sync_kernel(vaddr_t va);
 // Whether the kernel can read 8 bytes at va right now (for backtraces).
 bool riscv64_mmu_readable(vaddr_t va);
 #endif // __ASSEMBLER__

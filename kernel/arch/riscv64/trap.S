@@ -2,8 +2,10 @@
 // The riscv64 trap entry and exit, the context switch, and the first code a new thread runs.
 
 #include "riscv64.h"
+#include "../../../abi/syscall.h"
 
 #define FRAME_SIZE TRAP_FRAME_SIZE
+#define ERR_BAD_SYSCALL (-16) // abi/error.h (asserted in trap.c)
 
 // Saves every GPR but x0, sp (x2) and t0 (x5) at offset N*8 for register xN.
 .macro SAVE_GPRS_BUT_T0
@@ -120,6 +122,44 @@ user_syscall:
     .endr
     ld sp, 2*8(sp)
     sret
+
+// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, a5, number): the gate of
+// in-kernel apps (start_info.gate), a plain call with the number in a6. The
+// kernel runs with interrupts off, so they are off around syscall_dispatch
+// and back as they were after it. A number the kernel does not have is
+// turned away here, before any frame is built.
+.global syscall_gate_direct
+syscall_gate_direct:
+    addi t0, a6, -1
+    li t1, SYS_MAX
+    bgeu t0, t1, 1f
+    addi sp, sp, -16
+    sd ra, 8(sp)
+    csrrci t0, sstatus, SSTATUS_SIE
+    sd t0, 0(sp)
+    call syscall_dispatch
+    ld t0, 0(sp)
+    ld ra, 8(sp)
+    addi sp, sp, 16
+    andi t0, t0, SSTATUS_SIE
+    csrs sstatus, t0
+    ret
+1:  la t0, syscall_count   // interrupts may be on: count atomically
+    li t1, 1
+    amoadd.d zero, t1, (t0)
+    li a0, ERR_BAD_SYSCALL
+    ret
+
+// bool riscv64_probe_stimecmp(void): writes stimecmp (disabling the timer);
+// if that traps as illegal, trap.c sets a0 = 0 and resumes after the write.
+.global riscv64_probe_stimecmp
+riscv64_probe_stimecmp:
+    li a0, 1
+    li t0, -1
+.global riscv64_probe_insn
+riscv64_probe_insn:
+    csrw 0x14d, t0
+    ret
 
 // void arch_switch(struct arch_context *prev, struct arch_context *next)
 // Saves the callee-saved registers into prev and resumes next where it last

@@ -12,6 +12,7 @@ _Static_assert(offsetof(struct trap_frame, t6) == 31 * 8, "trap.S stores x31 at 
 _Static_assert(offsetof(struct trap_frame, sepc) == 32 * 8, "trap.S stores sepc at 32*8");
 _Static_assert(offsetof(struct trap_frame, stval) == 35 * 8, "trap.S stores stval at 35*8");
 _Static_assert(ERR_BAD_ADDR == -5, "usercopy.S returns -5 for ERR_BAD_ADDR");
+_Static_assert(ERR_BAD_SYSCALL == -16, "trap.S returns -16 for ERR_BAD_SYSCALL");
 
 static const char *const exception_names[] = {
     [0] = "instruction address misaligned",
@@ -109,10 +110,12 @@ static void handle_exception(struct trap_frame *f, bool from_user) {
         fault_handle(true, f->sepc, f->stval, cause_name(cause));
         panic("riscv64: fault_handle returned for a user fault");
     }
-    bool page_fault = cause == EXC_INST_PAGE_FAULT || cause == EXC_LOAD_PAGE_FAULT ||
-                      cause == EXC_STORE_PAGE_FAULT;
-    if (page_fault && riscv64_mmu_sync_kernel(f->stval))
-        return; // a kernel map table this page table had not seen yet: retry
+    extern char riscv64_probe_insn[];
+    if (cause == EXC_ILLEGAL_INST && f->sepc == (uint64_t)riscv64_probe_insn) {
+        f->a0 = 0; // the probed CSR is not there
+        f->sepc += 4;
+        return;
+    }
     if (user_copy_fault(f)) {
         // The copy touches no stack: resuming at the fixup, which clears SUM
         // and returns ERR_BAD_ADDR, unwinds it completely.

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 // x86_64 trap entry and exit (interrupt stubs, syscall/sysret), the context switch, and a new thread's first code.
 
+#include "../../../abi/syscall.h"
+#include "x86_64.h"
+
+#define ERR_BAD_SYSCALL (-16) // abi/error.h (asserted in trap.c)
 #define SEL_USER_DATA (0x20 | 3)
 #define SEL_USER_CODE (0x28 | 3)
 #define VEC_SYSCALL 0x100
@@ -111,41 +115,76 @@ x86_64_trap_return:
     swapgs
 2:  iretq
 
-// syscall from user mode: rip in rcx, rflags in r11, IF etc. cleared per
-// SFMASK, still on the user stack with the user's GS base. No interrupt can
-// come until we return (IF is 0 throughout the kernel).
+// syscall from user mode: rip in rcx, rflags in r11, IF, DF, AC etc. cleared
+// per SFMASK, still on the user stack with the user's GS base. No interrupt
+// can come until we return (IF is 0 throughout the kernel).
+// The path is kept short because every user-mode syscall takes it. The gate
+// (lib/stellina/arch/x86_64/gate.S) is a function call: rdi, rsi, rdx, r10,
+// r8, r9 are the arguments, rax the number and the result, and like any call
+// it may lose the other caller-saved registers (they come back zeroed, so
+// nothing of the kernel leaks). rbx, rbp, r12-r15 are callee-saved in the C
+// code below; the kernel stack of a thread inside a syscall holds only the
+// user's rsp, rflags and rip (it may block, and other threads run meanwhile).
 .global x86_64_syscall_entry
 x86_64_syscall_entry:
     swapgs
     movq %rsp, %gs:PERCPU_USER_RSP
     movq %gs:PERCPU_KSTACK, %rsp
-    // The same frame an interrupt from user mode would leave.
-    pushq $SEL_USER_DATA
     pushq %gs:PERCPU_USER_RSP
     pushq %r11
-    pushq $SEL_USER_CODE
     pushq %rcx
-    pushq $0
-    pushq $VEC_SYSCALL
-    PUSH_GPRS
-    cld
-    movq %rsp, %rdi
-    call x86_64_syscall
-    // sysret only to a canonical user rip with the user code segment: a
-    // sysret that faults (non-canonical rcx) would fault in ring 0 on the
-    // user's stack. Anything unusual takes the iretq path.
-    movq TF_RIP(%rsp), %rcx
-    movq %rcx, %r11
-    shrq $47, %r11
-    jnz x86_64_trap_return
-    cmpq $SEL_USER_CODE, TF_CS(%rsp)
-    jne x86_64_trap_return
-    POP_GPRS
-    movq 16(%rsp), %rcx // rip (vector and error code come first)
-    movq 32(%rsp), %r11 // rflags
-    movq 40(%rsp), %rsp // the user stack; from here on nothing may trap
+    pushq %rax // the number: syscall_dispatch's seventh argument; rsp stays 16-aligned
+    movq %r10, %rcx
+    call syscall_dispatch
+    addq $8, %rsp
+    popq %rcx
+    popq %r11
+    // sysret only to a user rip: one past the user range would be
+    // non-canonical, and that sysret would fault in ring 0 on the user's
+    // stack. The guard page below USER_END makes it impossible; check anyway.
+    movabsq $USER_END, %rdx
+    cmpq %rdx, %rcx
+    jae 1f
+    // What goes back to user mode is what came from there, made sane for
+    // sysret: IF on, no IOPL, no trap flag games.
+    andq $0xcd5, %r11
+    orq $0x202, %r11
+    xorl %edx, %edx
+    xorl %esi, %esi
+    xorl %edi, %edi
+    xorl %r8d, %r8d
+    xorl %r9d, %r9d
+    xorl %r10d, %r10d
+    popq %rsp // the user stack; from here on nothing may trap
     swapgs
     sysretq
+1:  movq %rcx, %rdi
+    call x86_64_syscall_bad_return
+
+// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, a5, number): the gate of
+// in-kernel apps (start_info.gate), a plain call; the number, the seventh
+// argument, is on the stack. The kernel runs with interrupts off, so they
+// are off around syscall_dispatch and rflags is back as it was after it. A
+// number the kernel does not have is turned away here, before any frame.
+.global syscall_gate_direct
+syscall_gate_direct:
+    movq 8(%rsp), %rax
+    leaq -1(%rax), %r10
+    cmpq $SYS_MAX, %r10
+    jae 1f
+    pushq %rbp
+    movq %rsp, %rbp
+    pushfq
+    cli
+    pushq %rax // the number again, as the seventh argument; rsp stays 16-aligned
+    call syscall_dispatch
+    addq $8, %rsp
+    popfq
+    popq %rbp
+    ret
+1:  lock incq syscall_count(%rip) // interrupts may be on: count atomically
+    movq $ERR_BAD_SYSCALL, %rax
+    ret
 
 // void x86_64_switch(struct arch_context *prev, struct arch_context *next)
 // Saves the callee-saved registers, rsp and the return address into prev and

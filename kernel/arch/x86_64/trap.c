@@ -14,6 +14,7 @@ _Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "trap.S's TF_CS");
 _Static_assert(offsetof(struct arch_context, r15) == 56, "trap.S's CTX_R15");
 _Static_assert(offsetof(struct percpu, user_rsp) == 8, "trap.S's PERCPU_USER_RSP");
 _Static_assert(ERR_BAD_ADDR == -5, "usercopy.S returns -5 for ERR_BAD_ADDR");
+_Static_assert(ERR_BAD_SYSCALL == -16, "trap.S returns -16 for ERR_BAD_SYSCALL");
 
 static const char *const exception_names[32] = {
     [0] = "divide error",
@@ -135,15 +136,10 @@ void x86_64_trap(struct trap_frame *f) {
     }
 }
 
-void x86_64_syscall(struct trap_frame *f) {
-    f->rax = (uint64_t)syscall_dispatch((int64_t)f->rdi, (int64_t)f->rsi, (int64_t)f->rdx,
-                                        (int64_t)f->r10, (int64_t)f->r8, (int64_t)f->r9,
-                                        (int64_t)f->rax);
-    // What goes back to user mode is what came from there; keep rflags sane
-    // for sysret (IF on, no IOPL, no trap flag games).
-    f->rflags = (f->rflags & 0xcd5) | RFLAGS_IF | 2;
-    // The guard page below USER_END keeps the return address canonical; if it
-    // were not, iretq would fault in the kernel: kill the process instead.
-    if (f->rip >= USER_END)
-        fault_handle(true, f->rip, f->rip, "syscall return address out of the user range");
+void x86_64_syscall_bad_return(uint64_t rip) __attribute__((noreturn)); // called by trap.S
+void x86_64_syscall_bad_return(uint64_t rip) {
+    // trap.S found the return address of a syscall outside the user range
+    // (the guard page below USER_END should make that impossible).
+    fault_handle(true, rip, rip, "syscall return address out of the user range");
+    panic("x86_64: fault_handle returned for a user fault");
 }

@@ -4,11 +4,14 @@
 #include <stdarg.h>
 #include <stellina/syscall.h>
 
-// An app defines `int main(void)`. The library's _start (in section
-// .text.start) checks the start_info, selects the syscall gate, stores the
-// start_info for the functions below, runs main and exits the process with
-// main's return value.
-int main(void);
+// An app defines `int app_main(const struct <app>_env *env)` (declared in its
+// generated <apps/<app>/env.h>, see docs/specs.md). The library's _start (in
+// section .text.start) checks the start_info, selects the syscall gate,
+// stores the start_info for the functions below and calls the generated
+// __app_start, which receives and checks the environment (exit code 2 if it
+// does not match the app's spec) and runs app_main. The process exits with
+// its return value.
+int __app_start(const struct start_info *si);
 
 // The start_info the loader gave this app (valid for the app's whole life).
 const struct start_info *app_start_info(void);

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+// The HTTP server: accepts connections from the tcpip server and serves HTTP/1.1 with keep-alive.
+//
+// Each connection is a socket channel. A connection reads one request at a
+// time; while its response is being sent (in MSG_DATA chunks, waiting for
+// POLL_WRITABLE when the socket's queue is full) it reads nothing more, so
+// a connection holds at most its header buffer and one response. Idle or
+// stalled connections are closed after IDLE_NS.
+#include "http.h"
+#include "tcpip_client.h"
+#include <apps/http/env.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IDLE_NS (60ll * 1000 * 1000 * 1000)
+#define SWEEP_NS (1000ll * 1000 * 1000)
+#define CONN_MAX 1024
+
+struct conn {
+    handle_t ch;
+    char in[HTTP_HEADER_MAX];
+    size_t in_len;
+    struct http_response res;
+    bool sending;    // res is being sent
+    bool close_after;
+    int64_t last_active;
+    struct conn *next, *prev;
+};
+
+struct http_stats http_stats;
+int64_t http_tcpip;
+static struct loop loop;
+static handle_t listener;
+static struct conn *conns;
+static struct msg in_msg;
+static uint8_t out_buf[MSG_MAX_DATA];
+
+static void conn_close(struct conn *c) {
+    loop_remove(&loop, c->ch);
+    sys_handle_close(c->ch);
+    free(c->res.owned);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    http_stats.active--;
+    free(c);
+}
+
+// Fills out_buf with the next chunk of the response; returns its length.
+static size_t response_chunk(struct http_response *res) {
+    size_t n = 0;
+    while (n < sizeof(out_buf)) {
+        if (res->sent < res->head_len) {
+            size_t k = res->head_len - res->sent;
+            k = k < sizeof(out_buf) - n ? k : sizeof(out_buf) - n;
+            memcpy(out_buf + n, res->head + res->sent, k);
+            n += k;
+            res->sent += k;
+            continue;
+        }
+        uint64_t off = res->sent - res->head_len;
+        if (off >= res->body_len)
+            break;
+        uint64_t k = res->body_len - off;
+        k = k < sizeof(out_buf) - n ? k : sizeof(out_buf) - n;
+        if (res->pattern) {
+            for (uint64_t i = 0; i < k; i++)
+                out_buf[n + i] = http_pattern_byte(off + i);
+        } else {
+            memcpy(out_buf + n, res->body + off, k);
+        }
+        n += k;
+        res->sent += k;
+    }
+    return n;
+}
+
+static void conn_serve(struct conn *c);
+
+// Sends what the socket takes. Returns false if the connection was closed.
+static bool conn_send(struct conn *c) {
+    struct http_response *res = &c->res;
+    while (res->sent < res->head_len + res->body_len) {
+        uint64_t before = res->sent;
+        size_t n = response_chunk(res);
+        int r = ch_send(c->ch, MSG_DATA, out_buf, n, NULL, 0);
+        if (r == ERR_FULL) {
+            res->sent = before; // resend this chunk when there is room
+            loop_update(&loop, c->ch, POLL_WRITABLE);
+            return true;
+        }
+        if (r < 0) {
+            conn_close(c);
+            return false;
+        }
+    }
+    free(res->owned);
+    res->owned = NULL;
+    c->sending = false;
+    if (c->close_after) {
+        conn_close(c); // closing the channel closes the connection once it is sent
+        return false;
+    }
+    loop_update(&loop, c->ch, POLL_READABLE);
+    return true;
+}
+
+// Answers every whole request in the input buffer (pipelining), one at a time.
+static void conn_serve(struct conn *c) {
+    static struct http_request req;
+    while (!c->sending && c->in_len > 0) {
+        int status = http_parse(c->in, c->in_len, &req);
+        if (status == 1) {
+            if (c->close_after) // the client finished with half a request
+                conn_close(c);
+            return; // wait for more
+        }
+        http_stats.requests++;
+        if (status != 0) {
+            site_error(status, &c->res);
+            c->close_after = true;
+            c->in_len = 0;
+        } else {
+            site_respond(&req, &c->res);
+            c->close_after = !req.keep_alive;
+            memmove(c->in, c->in + req.size, c->in_len - req.size);
+            c->in_len -= req.size;
+        }
+        c->sending = true;
+        if (!conn_send(c))
+            return;
+    }
+}
+
+static void on_conn(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
+    struct conn *c = arg;
+    c->last_active = sys_timer_now();
+    if (c->sending) {
+        if (events & POLL_WRITABLE) {
+            if (conn_send(c))
+                conn_serve(c);
+        } else if (events & POLL_CLOSED) {
+            conn_close(c);
+        }
+        return;
+    }
+    int r = ch_recv(ch, &in_msg);
+    if (r == ERR_EMPTY)
+        return;
+    if (r < 0) {
+        conn_close(c);
+        return;
+    }
+    msg_close_handles(&in_msg);
+    if (in_msg.kind == MSG_CLOSE) {
+        // The client finished sending; what it sent is answered, then we close.
+        if (c->in_len == 0) {
+            conn_close(c);
+            return;
+        }
+        c->close_after = true;
+    } else if (in_msg.kind == MSG_DATA) {
+        size_t room = sizeof(c->in) - c->in_len;
+        size_t n = in_msg.len < room ? in_msg.len : room;
+        memcpy(c->in + c->in_len, in_msg.data, n);
+        c->in_len += n;
+        // Bytes beyond the buffer belong to a request that is too large
+        // anyway: the parser answers 431 and the connection closes.
+    }
+    conn_serve(c);
+}
+
+static void on_listener(struct loop *lp, handle_t h, uint32_t events, void *arg) {
+    struct tcpip_addr peer;
+    handle_t ch = tcpip_accept(h, &peer);
+    if (ch == ERR_EMPTY)
+        return;
+    if (ch < 0) {
+        if (ch == ERR_CLOSED) {
+            log_error("the tcpip server closed the listener");
+            loop_stop(lp, 1);
+        }
+        return;
+    }
+    struct conn *c = http_stats.active < CONN_MAX ? malloc(sizeof(*c)) : NULL;
+    if (!c) {
+        sys_handle_close(ch); // too many connections: refuse this one
+        return;
+    }
+    c->ch = ch;
+    c->in_len = 0;
+    c->sending = c->close_after = false;
+    c->res.owned = NULL;
+    c->last_active = sys_timer_now();
+    if (loop_add(lp, ch, POLL_READABLE, on_conn, c) < 0) {
+        sys_handle_close(ch);
+        free(c);
+        return;
+    }
+    c->prev = NULL;
+    c->next = conns;
+    if (conns)
+        conns->prev = c;
+    conns = c;
+    http_stats.connections++;
+    http_stats.active++;
+}
+
+// Closes connections that sent nothing and took nothing for IDLE_NS (half
+// requests, stalled readers, idle keep-alive).
+static void on_sweep(struct loop *lp, handle_t timer, uint32_t events, void *arg) {
+    int64_t now = sys_timer_now();
+    for (struct conn *c = conns, *next; c; c = next) {
+        next = c->next;
+        if (now - c->last_active > IDLE_NS)
+            conn_close(c);
+    }
+    timer_after(timer, SWEEP_NS);
+}
+
+int app_main(const struct http_env *env) {
+    // The generated startup code checked both against app.toml.
+    http_tcpip = env->tcpip;
+    uint16_t port = env->port;
+    listener = tcpip_open((handle_t)http_tcpip, port, false);
+    if (listener < 0) {
+        log_error("cannot listen on port %u: %s", port, err_name(listener));
+        return 1;
+    }
+    int err = loop_init(&loop);
+    handle_t sweep = err < 0 ? err : loop_add_timer(&loop, SWEEP_NS, on_sweep, NULL);
+    if (sweep < 0 || (err = loop_add(&loop, listener, POLL_READABLE, on_listener, NULL)) < 0) {
+        log_error("setup: %s", err_name(sweep < 0 ? sweep : err));
+        return 1;
+    }
+    log_info("listening on port %u", port);
+    return loop_run(&loop);
+}
