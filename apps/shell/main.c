@@ -3,6 +3,7 @@
 #include <apps/shell/env.h>
 #include <protocols/echo.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define LINE_MAX    128
@@ -22,7 +23,8 @@ static void cmd_help(void) {
          "  mem     physical memory and kernel heap\n"
          "  uptime  time since boot\n"
          "  log     the kernel log\n"
-         "  echo T  send T to the echo server and print its answer");
+         "  echo T  send T to the echo server and print its answer\n"
+         "  kill I  end instance I (init restarts it if its policy says so)");
 }
 
 static const char *thread_state_name(uint32_t state) {
@@ -118,6 +120,28 @@ static void cmd_echo(const char *text) {
         printf("%.*s\n", (int)pong.data_len, (const char *)pong.data);
 }
 
+// Asks init to end an instance (its restart policy then applies). Init
+// grants this only to the instance holding the console: the operator's.
+static void cmd_kill(const char *name) {
+    static struct msg reply;
+    char uri[64];
+    int n = snprintf(uri, sizeof(uri), "kill:%s", name);
+    if (n <= 5 || (size_t)n >= sizeof(uri)) {
+        puts("usage: kill <instance>");
+        return;
+    }
+    int r = ch_call(env->init, MSG_OPEN, uri, (size_t)n, &reply);
+    if (r == 0 && reply.kind == MSG_ERROR)
+        r = msg_error_code(&reply);
+    else if (r == 0 && reply.kind != MSG_OPEN_REPLY)
+        r = ERR_UNEXPECTED;
+    msg_close_handles(&reply);
+    if (r < 0)
+        printf("kill: %s: %s\n", name, err_name(r));
+    else
+        printf("killed %s\n", name);
+}
+
 static void run_command(char *cmd) {
     while (*cmd == ' ' || *cmd == '\t')
         cmd++;
@@ -140,6 +164,8 @@ static void run_command(char *cmd) {
         cmd_echo("");
     else if (!strncmp(cmd, "echo ", 5))
         cmd_echo(cmd + 5);
+    else if (!strncmp(cmd, "kill ", 5))
+        cmd_kill(cmd + 5);
     else
         printf("unknown command: %s (try help)\n", cmd);
 }

@@ -18,6 +18,7 @@ _spec.loader.exec_module(runner)
 PROMPT = "stellina> "
 BOOT_TIMEOUT = 120    # seconds until the first prompt
 COMMAND_TIMEOUT = 30  # seconds for one command's answer (the next prompt)
+FIRST_PROMPT_WAIT = 5 # seconds before asking for a fresh prompt
 QUIET = 0.7           # seconds without console output that mean "the shell waits for input"
 
 # command -> (what the answer must show, regex searched in the answer)
@@ -30,6 +31,9 @@ CHECKS = [
     ("uptime", "prints a number", r"\d+"),
     ("log", "shows the kernel banner", r"Stellina"),
     ("nosuchcmd", "reports an unknown command", r"unknown command"),
+    ("echo hello stellina", "gets the echo server's answer", r"(?m)^hello stellina\s*$"),
+    ("kill nosuch", "reports that there is no such instance", r"kill: nosuch: ERR_NOT_FOUND"),
+    ("kill echo", "has init end the echo server", r"(?m)^killed echo\s*$"),
 ]
 
 
@@ -80,7 +84,12 @@ def main():
                 # The answer is everything up to the prompt the console ends
                 # with once quiet: an answer may itself contain the prompt
                 # text (log replays the console).
-                end = guest.wait_idle(PROMPT, QUIET, COMMAND_TIMEOUT)
+                end = guest.wait_idle(PROMPT, QUIET, FIRST_PROMPT_WAIT)
+                if end is None:
+                    # Kernel log lines (e.g. init restarting what `kill` ended)
+                    # may follow the prompt: an empty line gets a fresh one.
+                    guest.send("\r")
+                    end = guest.wait_idle(PROMPT, QUIET, COMMAND_TIMEOUT)
                 if end is None:
                     checks.fail(command, f"no prompt after it within {COMMAND_TIMEOUT} s")
                     break  # the shell is stuck: the remaining commands would only time out
