@@ -15,12 +15,8 @@ static struct list run_queue;
 static struct list zombies;        // exited threads whose stacks may still be in use
 static struct wait_queue reaper_wq;
 static uint32_t next_tid = 1;
-// When the running time slice began. A slice belongs to the CPU, not to a
-// thread: a switch from one thread to another (most often a thread blocking
-// in IPC and its peer taking over) keeps it going, so that switch leaves the
-// timer alone. A slice starts when the CPU leaves idle and when one runs out
-// (sched_maybe_preempt); a thread switched in late in a slice is preempted
-// at its end if anyone else wants the CPU.
+// When the running thread's time slice began (it gets a fresh one at every
+// switch, and when one runs out with nobody else to run).
 static uint64_t slice_start;
 
 static void thread_timeout_fired(struct ktimer *kt);
@@ -45,12 +41,8 @@ static void sched_switch(void) {
     uint64_t now = arch_now_ns();
     prev->cpu_ns += now - prev->ran_since;
     next->ran_since = now;
-    if (next == &idle_thread) {
-        ktimer_program(0, now); // idle has no slice: sleep until the next deadline
-    } else if (prev == &idle_thread) {
-        slice_start = now;
-        ktimer_program(now + SLICE_NS, now);
-    }
+    slice_start = now;
+    ktimer_program(next == &idle_thread ? 0 : now + SLICE_NS, now); // idle has no slice
     if (next == prev)
         return;
     current = next;
