@@ -25,5 +25,3 @@ $(ARM64_KERNEL_IMAGE): $(BUILD)/stellina-$(SYSTEM).elf
 	@echo "  IMAGE   $@"
 	$(Q)$(OBJCOPY) -O binary $< $@
 
-# lib/virtio's ordering primitives for this arch (lib/virtio/barrier.h).
-$(BUILD)/app/lib/virtio/%: APP_CFLAGS += -Ilib/virtio/arch/$(ARCH)

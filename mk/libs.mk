@@ -8,7 +8,8 @@
 
 LIB_virtio_SRCS := $(wildcard lib/virtio/*.c)
 LIB_virtio_USE_CFLAGS := -Ilib/virtio/include
-$(BUILD)/app/lib/virtio/%: APP_CFLAGS += $(LIB_virtio_USE_CFLAGS)
+# Its own files also take this arch's ordering primitives (lib/virtio/barrier.h).
+$(BUILD)/app/lib/virtio/%: APP_CFLAGS += $(LIB_virtio_USE_CFLAGS) -Ilib/virtio/arch/$(ARCH)
 
 # lwIP 2.1.x, fetched by tools/setup.sh from Debian's source package (never
 # kept in the repo). IPv4 only; its port (lwipopts.h, arch/cc.h) is apps/tcpip/port.

@@ -18,5 +18,3 @@ QEMU_MACHINE := -M microvm -cpu max -smp 2 -m 128M -no-reboot \
 QEMU_KERNEL_ARGS = -kernel $(1)
 GDB := gdb-multiarch
 
-# lib/virtio's ordering primitives for this arch (lib/virtio/barrier.h).
-$(BUILD)/app/lib/virtio/%: APP_CFLAGS += -Ilib/virtio/arch/$(ARCH)

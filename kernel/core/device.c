@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define VIRTIO_MMIO_MAGIC 0x74726976 // "virt", little endian
+#define VIRTIO_MMIO_STATUS 0x70      // writing 0 resets the device (legacy and modern)
 static struct device devices[BOOT_DEVICES_MAX];
 static int num_devices;
 
@@ -47,4 +48,22 @@ struct folio *device_mmio_folio(const struct device *dev) {
     f->mmio_offset = dev->info.base - f->paddr;
     f->npages = (ALIGN_UP(dev->info.base + dev->info.size, PAGE_SIZE) - f->paddr) / PAGE_SIZE;
     return f;
+}
+
+void device_reset_owned(const void *owner) {
+    for (int i = 0; i < num_devices; i++) {
+        struct device *d = &devices[i];
+        if (d->owner != owner || !d->virtio_id)
+            continue;
+        volatile uint32_t *status = arch_paddr_to_ptr(d->info.base + VIRTIO_MMIO_STATUS);
+        *status = 0;
+    }
+}
+
+bool device_irq_owned_by(unsigned irq, const void *owner) {
+    for (int i = 0; i < num_devices; i++) {
+        if (devices[i].info.irq == irq && owner && devices[i].owner == owner)
+            return true;
+    }
+    return false;
 }

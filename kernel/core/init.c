@@ -132,6 +132,8 @@ static int instance_prepare(struct instance *inst) {
         kobj_ref(&vs->obj);
     inst->proc = process_create(inst->name, inst->mode, vs);
     kobj_unref(&vs->obj); // the process holds it now
+    if (inst->proc)
+        inst->proc->instance = inst;
     inst->si = kmalloc(sizeof(struct start_info));
     struct channel *mine, *theirs;
     if (!inst->proc || !inst->si || channel_create_pair(&mine, &theirs) < 0)
@@ -237,7 +239,6 @@ static int instance_launch(struct instance *inst) {
     if (!elf)
         return ERR_NOT_FOUND;
     inst->proc->on_exit = instance_exited;
-    inst->proc->on_exit_arg = inst;
     vaddr_t base;
     int err = loader_start(inst->proc, elf, size, inst->si, &base);
     kfree(inst->si);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Processes: a handle table, an address space and threads; torn down when the last thread is gone.
 #include "process.h"
+#include "device.h"
 #include "kmalloc.h"
 #include "thread.h"
 #include "vmspace.h"
@@ -57,6 +58,10 @@ void process_kill(struct process *proc, int code) {
 
 void process_teardown(struct process *proc) {
     ASSERT(list_is_empty(&proc->threads));
+    // Stop its devices first: they may still write into the DMA memory
+    // that closing its handles and mappings is about to free.
+    if (proc->instance)
+        device_reset_owned(proc->instance);
     handle_table_destroy(&proc->handles);
     if (proc->vmspace == kernel_vmspace)
         vmspace_unmap_owned(kernel_vmspace, proc);
@@ -64,7 +69,7 @@ void process_teardown(struct process *proc) {
     proc->vmspace = NULL;
     list_remove(&proc->all_node);
     if (proc->on_exit)
-        proc->on_exit(proc, proc->exit_code, proc->on_exit_arg);
+        proc->on_exit(proc, proc->exit_code, proc->instance);
 }
 
 void process_destroy(struct kobj *obj) {

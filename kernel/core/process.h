@@ -20,8 +20,10 @@ struct process {
     int exit_code;
     // Called once the process is fully torn down (handles closed, memory
     // freed). Set by init; runs in the reaper thread.
-    void (*on_exit)(struct process *proc, int exit_code, void *arg);
-    void *on_exit_arg;
+    void (*on_exit)(struct process *proc, int exit_code, void *instance);
+    // The init instance this process runs (NULL for the kernel's): who owns
+    // devices, and what on_exit is told about.
+    void *instance;
 };
 
 extern struct process *kernel_process;
