@@ -5,7 +5,6 @@
 
 bool fuzz_in_kernel;
 static uint64_t calls_ok;
-volatile uint64_t threads_ran;
 int threads_spawned;
 
 // ---- the trace of recent calls (printed with a failure) ----------------------
@@ -22,6 +21,15 @@ void trace_call(int64_t nr, const int64_t a[6], int64_t ret) {
     trace_n++;
 }
 
+const void *trace_ring(size_t *size) {
+    *size = sizeof(trace);
+    return trace;
+}
+
+uint64_t trace_count(void) {
+    return trace_n;
+}
+
 void trace_dump(void) {
     uint64_t from = trace_n > TRACE ? trace_n - TRACE : 0;
     for (uint64_t i = from; i < trace_n; i++) {
@@ -34,14 +42,32 @@ void trace_dump(void) {
     }
 }
 
-int64_t fz_call(int64_t nr, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5) {
-    int64_t a[6] = {a0, a1, a2, a3, a4, a5};
-    int64_t r = sys_call(nr, a0, a1, a2, a3, a4, a5);
+// The bookkeeping of a call just made. It writes the app's own .data/.bss
+// (the trace ring, the counts), which a send may have read: see fz_send.
+static int64_t fz_record(int64_t nr, const int64_t a[6], int64_t r) {
     trace_call(nr, a, r);
     calls_ok += r >= 0;
     if (r < 0 && r < -ERR_MAX_CODE)
         fuzz_fail("syscall %lld returned %lld, not an ERR_* code", (long long)nr, (long long)r);
     return r;
+}
+
+int64_t fz_call(int64_t nr, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5) {
+    int64_t a[6] = {a0, a1, a2, a3, a4, a5};
+    return fz_record(nr, a, sys_call(nr, a0, a1, a2, a3, a4, a5));
+}
+
+int64_t fz_send(int64_t h, msginfo_t info, const void *data, const void *hp, uint32_t *sum) {
+    int64_t a[6] = {h, (int64_t)info, (int64_t)(uintptr_t)data, (int64_t)(uintptr_t)hp, 0, 0};
+    int64_t r = sys_call(SYS_CHANNEL_SEND, a[0], a[1], a[2], a[3], 0, 0);
+    // The kernel copied the data during the call: sum it before the app
+    // writes anything of its own. A send from memory of unknown extent
+    // (rodata, code) may run on into the app's .data/.bss, and fz_record is
+    // about to change the trace ring there: bytes written after the call
+    // were never sent. (On arm64, rodata_text + 4096 reaches trace[].)
+    if (r == 0)
+        *sum = data_sum(data, MSGINFO_LEN(info));
+    return fz_record(SYS_CHANNEL_SEND, a, r);
 }
 
 static const char *mask_names(uint32_t mask, char *buf, size_t size) {
@@ -65,8 +91,25 @@ bool fz_want(const char *call, int64_t ret, uint32_t mask) {
 }
 
 // ---- threads -------------------------------------------------------------------
+// Spawned threads count themselves in the first word of the stacks folio,
+// not in a global: they run whenever the scheduler likes, also between a
+// send and fz_send's sum of it, and a send may read the app's .bss. No
+// buffer the fuzzer gives the kernel lies in that folio (only stack tops do),
+// and thread 0's stack grows down from the top of its 4 KiB, far from here.
+static volatile uint64_t *threads_ran_word(void) {
+    return (volatile uint64_t *)(uintptr_t)thread_stacks;
+}
+
+void threads_ran_reset(void) {
+    *threads_ran_word() = 0;
+}
+
+uint64_t threads_ran(void) {
+    return *threads_ran_word();
+}
+
 static void thread_entry(uint64_t arg) {
-    threads_ran += arg;
+    __atomic_fetch_add(threads_ran_word(), arg, __ATOMIC_RELAXED);
     sys_thread_exit();
 }
 

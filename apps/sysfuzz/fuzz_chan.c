@@ -108,6 +108,14 @@ static uint32_t predict_recv(int ch, uint64_t buf_len, const struct ptr *buf, co
     return X_OK | X(ERR_NO_MEMORY) | X(ERR_TOO_LARGE);
 }
 
+// Remembers where a message's data came from, for a failure report.
+static void note_source(int m, const struct ptr *data) {
+    if (m >= 0) {
+        msgs[m].src = data->addr;
+        msgs[m].src_what = data->what;
+    }
+}
+
 // Checks a received message against the model and adopts its handles.
 static void take_received(int64_t r, int m, const struct ptr *buf, const struct ptr *hp) {
     if (r != msgs[m].info) {
@@ -117,7 +125,9 @@ static void take_received(int64_t r, int m, const struct ptr *buf, const struct 
     }
     uint32_t len = MSGINFO_LEN(msgs[m].info), nh = MSGINFO_HANDLES(msgs[m].info);
     if (len && data_sum((void *)(uintptr_t)buf->addr, len) != msgs[m].sum) {
-        fuzz_fail("received %u bytes that differ from what was sent", len);
+        fuzz_fail("received %u bytes that differ from what was sent (at call #%llu from %#llx, %s)",
+                  len, (unsigned long long)msgs[m].call, (unsigned long long)msgs[m].src,
+                  msgs[m].src_what ? msgs[m].src_what : "?");
         return;
     }
     handle_t hs[MSG_MAX_HANDLES];
@@ -201,20 +211,22 @@ void op_channel_send(uint8_t *stack_buf, bool as_call) {
             want = X(ERR_INVALID_ARG);
         }
     }
-    // Read the data now only where it is certainly readable (a call's reply
-    // overwrites it); a send that accepted "maybe" memory is summed after.
+    // A call's data is certainly readable (see above): sum it now, as its
+    // reply overwrites it. A send's is summed by fz_send as soon as the
+    // kernel accepted it, "maybe" memory included.
     uint32_t sum = 0;
-    if ((want & X_OK) && ptr_ok(&data, MSGINFO_LEN(info), false) == PV_YES)
+    if (as_call && (want & X_OK))
         sum = data_sum((void *)(uintptr_t)data.addr, MSGINFO_LEN(info));
     int64_t r = as_call ? fz_call(SYS_CHANNEL_CALL, h, info, (int64_t)data.addr, (int64_t)buf_len,
                                   (int64_t)hp.addr, 0)
-                        : fz_call(SYS_CHANNEL_SEND, h, info, (int64_t)data.addr, (int64_t)hp.addr, 0, 0);
+                        : fz_send(h, info, (const void *)(uintptr_t)data.addr,
+                                  (const void *)(uintptr_t)hp.addr, &sum);
     if (as_call && (want & X_OK)) {
         // Only running out of memory stops a send predicted to work; any
         // other result is the receive's.
         if (r == ERR_NO_MEMORY)
             goto check_kept;
-        model_send(ch, info, hs, sum);
+        note_source(model_send(ch, info, hs, sum), &data);
         uint32_t rw = predict_recv(ch, buf_len, &data, &hp, &m);
         if (fz_want("channel_call (reply)", r, rw) && r >= 0)
             take_received(r, model_recv_pop(ch), &data, &hp);
@@ -231,8 +243,7 @@ void op_channel_send(uint8_t *stack_buf, bool as_call) {
         return;
     }
     if (r == 0 && !as_call) {
-        sum = data_sum((void *)(uintptr_t)data.addr, MSGINFO_LEN(info)); // the kernel read it all
-        model_send(handles[(handle_t)h].obj, info, hs, sum);
+        note_source(model_send(handles[(handle_t)h].obj, info, hs, sum), &data);
         return;
     }
 check_kept:

@@ -81,6 +81,7 @@ static const char *setup(void) {
     if (folio_map_new(THREAD_STACKS * 4096, 0, &mf) < 0)
         return "no thread stacks";
     thread_stacks = mf.addr;
+    threads_ran_reset();
     heap_block = malloc(HEAP_BLOCK);
     if (!heap_block)
         return "no heap block";
@@ -133,9 +134,9 @@ static void run_all(bool in_kernel) {
     const char *why = NULL;
     if (!model_check_table())
         why = detail;
-    else if (threads_ran != (uint64_t)threads_spawned) {
+    else if (threads_ran() != (uint64_t)threads_spawned) {
         snprintf(detail, sizeof(detail), "%d threads spawned, %llu ran", threads_spawned,
-                 (unsigned long long)threads_ran);
+                 (unsigned long long)threads_ran());
         why = detail;
     }
     report("handles_closed", why);

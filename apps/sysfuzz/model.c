@@ -138,17 +138,18 @@ void model_close(handle_t h) {
     model_unref(obj);
 }
 
-void model_send(int from, msginfo_t info, const handle_t *hs, uint32_t sum) {
+int model_send(int from, msginfo_t info, const handle_t *hs, uint32_t sum) {
     int to = objs[from].peer;
     int m = msg_free_head;
     if (m < 0 || to < 0) {
         fuzz_fail("model: send without a message slot or a peer");
-        return;
+        return -1;
     }
     msg_free_head = msgs[m].next;
     msgs[m].next = -1;
     msgs[m].info = info;
     msgs[m].sum = sum;
+    msgs[m].src = 0, msgs[m].src_what = NULL, msgs[m].call = trace_count() - 1;
     for (uint32_t i = 0; i < MSGINFO_HANDLES(info); i++) {
         handle_t h = hs[i];
         msgs[m].obj[i] = handles[h].obj;
@@ -163,6 +164,7 @@ void model_send(int from, msginfo_t info, const handle_t *hs, uint32_t sum) {
         t->qhead = m;
     t->qtail = m;
     t->qlen++;
+    return m;
 }
 
 int model_recv_pop(int ch) {

@@ -20,6 +20,8 @@ bool fuzz_failed(void);
 // Remembers a call for the failure report (a ring of the last few).
 void trace_call(int64_t nr, const int64_t a[6], int64_t ret);
 void trace_dump(void);
+uint64_t trace_count(void); // calls made so far (the number trace_dump shows)
+const void *trace_ring(size_t *size); // the ring in .bss that recording a call rewrites
 
 // ---- the model (model.c) ------------------------------------------------------
 // What the kernel should hold for this process: every handle the fuzzer
@@ -53,6 +55,9 @@ struct mmsg {
     int obj[MSG_MAX_HANDLES];
     uint32_t rights[MSG_MAX_HANDLES];
     uint32_t sum; // checksum of the data
+    // Where the data came from, for a failure report.
+    uint64_t src, call;
+    const char *src_what;
 };
 struct mhandle {
     int obj; // -1: not open
@@ -80,8 +85,9 @@ int model_new_obj(int type);
 void model_install(handle_t h, int obj, uint32_t rights); // a new handle from the kernel
 void model_close(handle_t h);                             // the handle left the table
 void model_unref(int obj);
-// A successful send from channel object `from` of info with handles hs (moved).
-void model_send(int from, msginfo_t info, const handle_t *hs, uint32_t sum);
+// A successful send from channel object `from` of info with handles hs
+// (moved); returns the model's message slot (-1 if the model is broken).
+int model_send(int from, msginfo_t info, const handle_t *hs, uint32_t sum);
 // The message a successful receive on channel object `ch` returns (removed from the queue).
 int model_recv_pop(int ch);
 void model_msg_free(int m);
@@ -157,6 +163,9 @@ bool handle_open(handle_t h);
 #define X(e) (1u << (-(e)))
 // Makes the call, records it and checks the result is >= 0 or a known ERR_*.
 int64_t fz_call(int64_t nr, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5);
+// channel_send as fz_call makes it; on success *sum is data_sum of the data
+// as the kernel read it, taken before the fuzzer writes any memory of its own.
+int64_t fz_send(int64_t h, msginfo_t info, const void *data, const void *hp, uint32_t *sum);
 // The result must be one the mask allows; returns whether it was.
 bool fz_want(const char *call, int64_t ret, uint32_t mask);
 // Masks of the usual handle lookup: the handle h for an object of type `type` with `rights`.
@@ -166,5 +175,6 @@ void op_channel_create(uint8_t *stack_buf);
 void op_channel_send(uint8_t *stack_buf, bool as_call);
 void op_channel_recv(uint8_t *stack_buf);
 void op_thread_spawn(void);
-extern volatile uint64_t threads_ran;
+uint64_t threads_ran(void);     // how many spawned threads have run (kept in thread_stacks)
+void threads_ran_reset(void);   // once thread_stacks is mapped
 extern int threads_spawned;
