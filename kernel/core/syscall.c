@@ -7,6 +7,7 @@
 #include "../../abi/sysinfo.h"
 #include "channel.h"
 #include "console.h"
+#include "device.h"
 #include "folio.h"
 #include "init.h"
 #include "interrupt.h"
@@ -367,8 +368,12 @@ static int64_t sys_vmspace_unmap(int64_t vh, int64_t va) {
 
 static int64_t sys_interrupt_create(int64_t irq) {
     int err;
-    if (irq <= 0 || irq > UINT32_MAX)
+    if (irq <= 0 || irq > UINT32_MAX || (uint64_t)irq > arch_irq_max())
         return ERR_INVALID_ARG;
+    // A driver may claim its own device's interrupt again (init hands it
+    // out at start) and nothing else: not the console's, not another's.
+    if (!device_irq_owned_by((unsigned)irq, current->proc->instance))
+        return ERR_NOT_ALLOWED;
     struct interrupt *intr = interrupt_create((unsigned)irq, &err);
     if (!intr)
         return err;
