@@ -56,6 +56,7 @@ void test_poll_errors(void) {
     CHECK_EQ(sys_poll_update(a, b, POLL_READABLE), ERR_WRONG_TYPE);
     CHECK_EQ(sys_poll_remove(a, b), ERR_WRONG_TYPE);
     CHECK_EQ(sys_poll_wait(a, &ev, 1, 0), ERR_WRONG_TYPE);
+    CHECK_EQ(sys_poll_wait(p, &ev, 1, -2), ERR_INVALID_ARG); // only -1 means forever
     CHECK_EQ(sys_poll_wait(-1, &ev, 1, 0), ERR_BAD_HANDLE);
     // Bad event pointers, with an event ready to be written.
     CHECK_OK(sys_poll_add(p, b, POLL_READABLE, 1));

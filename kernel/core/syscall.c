@@ -318,7 +318,8 @@ static int64_t sys_poll_remove(int64_t ph, int64_t h) {
 
 static int64_t sys_poll_wait(int64_t ph, int64_t evs, int64_t max, int64_t timeout_ns) {
     GET_OBJ(p, ph, KOBJ_POLL, poll, RIGHT_READ);
-    if (max <= 0)
+    // -1 (POLL_WAIT_FOREVER) is the only timeout that waits forever.
+    if (max <= 0 || timeout_ns < POLL_WAIT_FOREVER)
         return ERR_INVALID_ARG;
     size_t n = MIN((size_t)max, POLL_WAIT_MAX_EVENTS);
     if (!user_range_ok((void *)evs, n * sizeof(struct poll_event), PROT_WRITE))
