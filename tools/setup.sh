@@ -22,6 +22,7 @@ needs=(
     "gdb-multiarch gdb-multiarch"
     "curl curl"
     "apache2-utils ab"
+    "wrk wrk"
     "dpkg-dev dpkg-source"
 )
 

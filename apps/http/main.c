@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IDLE_NS (60ll * 1000 * 1000 * 1000)
+#define IDLE_NS (10ll * 1000 * 1000 * 1000)
 #define SWEEP_NS (1000ll * 1000 * 1000)
 #define CONN_MAX 1024
 

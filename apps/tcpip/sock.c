@@ -112,6 +112,7 @@ static void tcp_detach(struct tcp_pcb *pcb) {
     tcp_recv(pcb, NULL);
     tcp_sent(pcb, NULL);
     tcp_err(pcb, NULL);
+    tcp_poll(pcb, NULL, 0);
 }
 
 // lwIP could not queue the FIN (out of segments): try again from its poll timer.
@@ -165,10 +166,14 @@ static void rx_deliver(struct sock *s) {
 }
 
 // Gives TCP as much of `data` as its send buffer takes; keeps the rest in tx.
-static void tx_write(struct sock *s, const uint8_t *data, uint16_t len) {
+// Returns false if the connection had to be aborted (s->pcb is then NULL;
+// inside an lwIP callback the caller must return ERR_ABRT).
+static bool tx_write(struct sock *s, const uint8_t *data, uint16_t len) {
     uint16_t n = len < tcp_sndbuf(s->pcb) ? len : tcp_sndbuf(s->pcb);
+    // Out of segments or heap: the rest waits for an acknowledgment (sent
+    // callback) or, if nothing is in flight to be acknowledged, the poll timer.
     if (n > 0 && tcp_write(s->pcb, data, n, TCP_WRITE_FLAG_COPY) != ERR_OK)
-        n = 0; // out of segments: retry when some are acknowledged
+        n = 0;
     if (n < len) {
         if (!s->tx)
             s->tx = malloc(MSG_MAX_DATA);
@@ -177,20 +182,23 @@ static void tx_write(struct sock *s, const uint8_t *data, uint16_t len) {
             tcp_detach(s->pcb);
             tcp_abort(s->pcb);
             s->pcb = NULL;
-            return;
+            return false;
         }
         memmove(s->tx, data + n, len - n);
         s->tx_off = 0;
         s->tx_len = len - n;
     }
+    return true;
 }
 
 // After TCP made room: the pending rest first, then a shutdown if asked for.
-static void tx_resume(struct sock *s) {
+// Returns false if the connection was aborted (see tx_write).
+static bool tx_resume(struct sock *s) {
     if (s->tx_len && s->pcb) {
         uint16_t len = s->tx_len;
         s->tx_len = 0;
-        tx_write(s, s->tx + s->tx_off, len);
+        if (!tx_write(s, s->tx + s->tx_off, len))
+            return false;
     }
     if (s->pcb && s->tx_len == 0 && s->app_shut && !s->shut_done) {
         s->shut_done = true;
@@ -198,16 +206,28 @@ static void tx_resume(struct sock *s) {
     }
     if (s->pcb)
         tcp_output(s->pcb);
+    return true;
 }
 
 static err_t on_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len) {
     struct sock *s = arg;
     if (!s)
         return ERR_OK;
-    tx_resume(s);
-    if (s->pcb)
-        sock_interests(s); // reading resumes once tx is empty
+    if (!tx_resume(s)) {
+        sock_free(s);
+        return ERR_ABRT; // lwIP must not touch the pcb again
+    }
+    sock_interests(s); // reading resumes once tx is empty
     return ERR_OK;
+}
+
+// lwIP's poll timer (every second): a tcp_write that failed while nothing was
+// in flight gets no sent callback, so the rest of the data is retried here.
+static err_t on_tcp_poll(void *arg, struct tcp_pcb *pcb) {
+    struct sock *s = arg;
+    if (!s || s->tx_len == 0)
+        return ERR_OK;
+    return on_tcp_sent(s, pcb, 0);
 }
 
 static err_t on_tcp_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err) {
@@ -246,6 +266,7 @@ static void tcp_setup(struct sock *s, struct tcp_pcb *pcb) {
     tcp_recv(pcb, on_tcp_recv);
     tcp_sent(pcb, on_tcp_sent);
     tcp_err(pcb, on_tcp_err);
+    tcp_poll(pcb, on_tcp_poll, 2);
     tcp_nagle_disable(pcb); // responses are written whole; do not wait for ACKs
 }
 
@@ -272,7 +293,8 @@ static void on_tcp_ch(struct sock *s, uint32_t events) {
         }
         msg_close_handles(&sock_msg);
         if (sock_msg.kind == MSG_DATA && sock_msg.len > 0 && !s->app_shut) {
-            tx_write(s, sock_msg.data, (uint16_t)sock_msg.len);
+            if (!tx_write(s, sock_msg.data, (uint16_t)sock_msg.len))
+                break;
             wrote = true;
         } else if (sock_msg.kind == MSG_CLOSE && !s->app_shut) {
             s->app_shut = true;

@@ -1,0 +1,406 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# End-to-end test of networking: boots SYSTEM=default with a forwarded port and checks the web server.
+#
+# virtio-net -> tcpip (lwIP) -> http, driven from the host through QEMU's user
+# network on a free 127.0.0.1 port. Prints PASS/FAIL per check and a final
+# "N passed, N failed"; exit status 1 on any failure. Runs on every arch
+# (riscv64 and arm64 virt, x86_64 microvm: virtio-mmio everywhere).
+#
+# QEMU runs with a small LD_PRELOAD shim that raises the listen backlog of its
+# forwarded port: libslirp listens with a backlog of 1, and under load (ab -c 32)
+# the host kernel then drops handshakes the client already counts as complete,
+# so some of ab's connections never deliver their request (ab reports "Length"
+# failures or times out). A plain host server with backlog 1 shows the same with
+# no guest at all; see docs/networking.md.
+#
+# The NIC driver is then killed during load with the shell's `kill` on the
+# console (init carries it out), and HTTP must answer again within 2 s of guest time.
+import argparse
+import importlib.util
+import json
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+_spec = importlib.util.spec_from_file_location("stellina_test", ROOT / "tools" / "test.py")
+runner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(runner)
+
+ARCHES = ("riscv64", "arm64", "x86_64")
+READY_TIMEOUT = 90  # seconds until the first HTTP answer
+IO_TIMEOUT = 20
+NIC_RECOVERY_MS = 2000  # guest time from killing the NIC driver to HTTP answering again
+
+# listen() with a backlog of at least 128, preloaded into QEMU for its hostfwd socket.
+LISTEN_SHIM_C = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <sys/socket.h>
+int listen(int fd, int backlog) {
+    static int (*real_listen)(int, int);
+    if (!real_listen)
+        real_listen = (int (*)(int, int))dlsym(RTLD_NEXT, "listen");
+    return real_listen(fd, backlog < 128 ? 128 : backlog);
+}
+"""
+
+
+def build_listen_shim():
+    """Builds the shim into the build dir; returns its path, or None (the error is printed)."""
+    out_dir = ROOT / (runner.BUILD_ROOT or "build") / "e2e"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    src, so = out_dir / "listen_backlog.c", out_dir / "listen_backlog.so"
+    src.write_text(LISTEN_SHIM_C)
+    proc = subprocess.run(["clang", "-shared", "-fPIC", "-O2", "-o", str(so), str(src), "-ldl"],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(proc.stderr)
+        return None
+    return so
+
+
+class Checks:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, name, ok, why=""):
+        if ok:
+            print(f"PASS {name}", flush=True)
+            self.passed += 1
+        else:
+            print(f"FAIL {name}: {why}", flush=True)
+            self.failed += 1
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_response(sock, buf=b""):
+    """Reads one HTTP response; returns (status, headers, body, rest of the buffer)."""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the headers ended")
+        buf += chunk
+    head, buf = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, v = line.split(":", 1)
+        headers[k.strip().lower()] = v.strip()
+    n = int(headers.get("content-length", "0"))
+    while len(buf) < n:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"closed after {len(buf)} of {n} body bytes")
+        buf += chunk
+    return status, headers, buf[:n], buf[n:]
+
+
+def get(port, path, head=False):
+    with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as s:
+        method = "HEAD" if head else "GET"
+        s.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        if head:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            return int(data.split()[1]), data
+        status, headers, body, _ = read_response(s)
+        return status, body
+
+
+def raw(port, payload, half=False):
+    """Sends payload; returns what came back before the server closed (or b'' on timeout)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as s:
+        s.sendall(payload)
+        if not half:
+            s.shutdown(socket.SHUT_WR)
+        data = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except (socket.timeout, ConnectionResetError):
+            pass
+        return data
+
+
+def wait_ready(port, guest):
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if guest.proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+                s.settimeout(3)
+                s.sendall(b"GET /api/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if s.recv(12).startswith(b"HTTP/1.1 200"):
+                    return True
+        except OSError:
+            pass
+        time.sleep(1)
+    return False
+
+
+def run_checks(port, c):
+    status, body = get(port, "/")
+    c.check("page", status == 200 and b"Stellina" in body and b"</html>" in body,
+            f"status {status}, {len(body)} bytes")
+    status, body = get(port, "/api/status")
+    try:
+        st = json.loads(body)
+        keys = {"uptime_ms", "instances", "memory", "ipc", "network", "http"}
+        inst = {i["name"]: i for i in st["instances"]}
+        ok = keys <= set(st) and {"mode", "restarts", "state"} <= set(inst["http"]) and \
+            st["ipc"]["messages_sent"] > 0 and st["memory"]["free_bytes"] > 0
+        c.check("status-json", status == 200 and ok, f"keys {sorted(st)}")
+    except (ValueError, KeyError) as e:
+        c.check("status-json", False, f"status {status}: {e}: {body[:200]!r}")
+    status, _ = get(port, "/no/such/page")
+    c.check("404", status == 404, f"status {status}")
+    status, data = get(port, "/", head=True)
+    c.check("head", status == 200 and data.endswith(b"\r\n\r\n"), f"status {status} {data[-40:]!r}")
+    status, body = get(port, "/bytes/1048576")
+    want = bytes(i % 251 for i in range(1048576))
+    c.check("1MiB", status == 200 and body == want,
+            f"status {status}, {len(body)} bytes, equal={body == want}")
+
+    # 1,000 requests on one keep-alive connection.
+    n = 0
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as s:
+            buf = b""
+            for i in range(1000):
+                s.sendall(f"GET /bytes/{i % 50} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                status, _, body, buf = read_response(s, buf)
+                if status != 200 or len(body) != i % 50:
+                    break
+                n += 1
+    except OSError as e:
+        print(f"  keep-alive: {e}")
+    c.check("keepalive-1000", n == 1000, f"{n} of 1000 answered")
+
+    # Malformed input: each answered 4xx or closed, the server serving afterwards.
+    cases = {
+        "random-bytes": bytes((i * 7919 + 13) % 256 for i in range(2000)),
+        "huge-header": b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n",
+        "many-headers": b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-A: b\r\n" * 100 + b"\r\n",
+        "endless-line": b"GET /" + b"a" * 20000,
+        "conflicting-length": b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                              b"Content-Length: 2\r\n\r\nab",
+        "post": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+        "bad-version": b"GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+    }
+    for name, payload in cases.items():
+        data = raw(port, payload)
+        code = data.split(b" ", 2)[1] if data.startswith(b"HTTP/1.1 ") else b""
+        ok = data == b"" or code[:1] == b"4"
+        c.check(f"malformed-{name}", ok, f"answer {data[:60]!r}")
+    # A client that sends half a request and stops: it is not the server's problem.
+    with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost:")
+        status, body = get(port, "/api/status")
+        c.check("half-request-others-served", status == 200, f"status {status}")
+    status, body = get(port, "/")
+    c.check("still-serving", status == 200, f"status {status}")
+
+    # A UDP exchange: a DNS lookup through QEMU's resolver (10.0.2.3).
+    status, body = get(port, "/api/dns?name=localhost.localdomain")
+    try:
+        ans = json.loads(body)
+        c.check("udp-dns", status in (200, 502) and ans.get("name") == "localhost.localdomain"
+                and ("ip" in ans or "error" in ans), f"status {status} {body!r}")
+    except ValueError:
+        c.check("udp-dns", False, f"status {status} {body!r}")
+
+    # Load: ab -n 5000 -c 32, no failed request.
+    ab = shutil.which("ab")
+    if not ab:
+        c.check("ab", False, "ab (apache2-utils) is not installed")
+        return
+    # A fixed-size resource: ab counts a length that differs from the first as a failure.
+    proc = subprocess.run([ab, "-q", "-n", "5000", "-c", "32", "-s", "30",
+                           f"http://127.0.0.1:{port}/"],
+                          capture_output=True, text=True, timeout=400)
+    out = proc.stdout
+    failed = [l.strip() for l in out.splitlines() if l.strip().startswith(("Failed requests", "Complete requests", "(Connect",
+                                                          "Requests per second", "Non-2xx"))]
+    ok = proc.returncode == 0 and "Complete requests:      5000" in out and \
+        "Failed requests:        0" in out and "Non-2xx" not in out
+    print("  " + " | ".join(failed))
+    c.check("ab-5000-c32", ok, out[-600:] + proc.stderr[-300:])
+    status, _ = get(port, "/")
+    c.check("serving-after-load", status == 200, f"status {status}")
+
+
+def get_timeout(port, path, timeout):
+    """GET path with Connection: close and a short timeout; (status, body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.settimeout(timeout)
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        status, _, body, _ = read_response(s)
+        return status, body
+
+
+def status_json(port, timeout):
+    """/api/status parsed, or None if it does not answer 200 with JSON within `timeout`."""
+    try:
+        status, body = get_timeout(port, "/api/status", timeout)
+        return json.loads(body) if status == 200 else None
+    except (OSError, ValueError, ConnectionError):
+        return None
+
+
+def console_command(guest, command, answer, timeout=30):
+    """Types a shell command on the console; the match of `answer` in what follows, or None."""
+    start = len(guest.output())
+    guest.send(command + "\r")
+    return guest.wait_for(answer, timeout, start)
+
+
+class Load:
+    """Clients fetching / in a loop until stopped; counts answers and failures."""
+
+    def __init__(self, port, clients=8):
+        self.port, self.ok, self.failed, self.last_ok = port, 0, 0, 0.0
+        self.stopping = False
+        self.threads = [threading.Thread(target=self.client, daemon=True) for _ in range(clients)]
+        for t in self.threads:
+            t.start()
+
+    def client(self):
+        while not self.stopping:
+            try:
+                status, body = get_timeout(self.port, "/", 2)
+                if status == 200 and body.endswith(b"</html>\n"):
+                    self.ok += 1
+                    self.last_ok = time.monotonic()
+                    continue
+            except (OSError, ValueError, ConnectionError):
+                pass
+            self.failed += 1  # expected while the driver is down
+            time.sleep(0.05)
+
+    def stop(self):
+        self.stopping = True
+        for t in self.threads:
+            t.join(10)
+
+
+def nic_kill_checks(port, guest, c):
+    """Issue 9 item 7: the NIC driver is killed during load (the operator's `kill` on the
+    console, carried out by init); it is restarted, reconnects to tcpip, and HTTP answers again
+    within NIC_RECOVERY_MS of guest time, counted from before the kill was typed."""
+    before = status_json(port, 5)
+    load = Load(port)
+    time.sleep(2)
+    ok_before = load.ok
+    m = console_command(guest, "uptime", r"up (\d+)\.(\d{3}) s")
+    t_kill = int(m.group(1)) * 1000 + int(m.group(2)) if m else None
+    start = len(guest.output())
+    killed = console_command(guest, "kill virtio_net", r"killed virtio_net")
+    # Short attempts until the web server answers again; the answer carries the guest's uptime.
+    after, deadline = None, time.monotonic() + 30
+    while after is None and time.monotonic() < deadline:
+        after = status_json(port, 0.25)
+    c.check("nic-kill", killed is not None and "init: killing virtio_net" in guest.output()[start:],
+            f"console after kill: {guest.output()[start:][-400:]!r}")
+    attached = guest.wait_for(r"tcpip: NIC attached", 10, start)
+    c.check("nic-restarted", attached is not None and
+            "init: restarting virtio_net" in guest.output()[start:],
+            "no restart of virtio_net, or it did not reconnect to tcpip")
+    if after is None or t_kill is None or before is None:
+        load.stop()
+        c.check("nic-recovery-2s", False, f"no answer after the kill (uptime before it: {t_kill})")
+        return
+    recovery_ms = after["uptime_ms"] - t_kill
+    print(f"  HTTP answered {recovery_ms} ms of guest time after `kill virtio_net` was typed")
+    c.check("nic-recovery-2s", recovery_ms <= NIC_RECOVERY_MS,
+            f"{recovery_ms} ms of guest time (limit {NIC_RECOVERY_MS})")
+    inst = {i["name"]: i for i in after["instances"]}
+    inst_before = {i["name"]: i for i in before["instances"]}
+    c.check("nic-restart-counted",
+            inst["virtio_net"]["restarts"] == inst_before["virtio_net"]["restarts"] + 1 and
+            after["network"]["nic_restarts"] == before["network"]["nic_restarts"] + 1 and
+            after["network"]["link_up"],
+            f"before {before['network']} {inst_before['virtio_net']}, "
+            f"after {after['network']} {inst['virtio_net']}")
+    # The load goes on through the new driver: its clients get answers again.
+    time.sleep(3)
+    ok_mid = load.ok
+    time.sleep(2)
+    load.stop()
+    print(f"  load: {load.ok} answers ({ok_before} before the kill), {load.failed} failed or cut")
+    c.check("nic-load-resumes", load.ok > ok_mid > ok_before and time.monotonic() - load.last_ok < 3,
+            f"{load.ok} answers, {ok_mid} two seconds before the end, {ok_before} before the kill")
+    status, body = get(port, "/bytes/1048576")
+    c.check("nic-after-1MiB", status == 200 and body == bytes(i % 251 for i in range(1048576)),
+            f"status {status}, {len(body)} bytes")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="riscv64")
+    ap.add_argument("--build-dir", help="build into DIR/<arch> instead of build/<arch>")
+    args = ap.parse_args()
+    runner.BUILD_ROOT = args.build_dir
+    c = Checks()
+    if args.arch not in ARCHES:
+        print(f"skipped: networking is tested on {', '.join(ARCHES)} only")
+        print("0 passed, 0 failed")
+        return 0
+    ok, out = runner.run_make(runner.make_vars(args.arch) + ["SYSTEM=default"],
+                              f"build-{args.arch}-default-http.log")
+    if not ok:
+        c.check("build", False, "make SYSTEM=default failed:\n" + runner.tail(out))
+        print(f"{c.passed} passed, {c.failed} failed")
+        return 1
+    shim = build_listen_shim()
+    if shim is None:
+        c.check("listen-shim", False, "cannot build the listen backlog shim with clang")
+        print(f"{c.passed} passed, {c.failed} failed")
+        return 1
+    port = free_port()
+    cmd = runner.qemu_command(args.arch, "default",
+                              f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:80")
+    cmd = ["env", f"LD_PRELOAD={shim}"] + cmd  # env execs QEMU: Guest.stop's PID stays QEMU's
+    guest = runner.Guest(cmd, subprocess.PIPE, runner.LOG_DIR / f"e2e-http-{args.arch}.log")
+    try:
+        t0 = time.monotonic()
+        ready = wait_ready(port, guest)
+        c.check("boot-ready", ready, f"no HTTP 200 on port {port} within {READY_TIMEOUT} s")
+        if ready:
+            print(f"  first HTTP 200 after {time.monotonic() - t0:.1f} s")
+            try:
+                run_checks(port, c)
+                nic_kill_checks(port, guest, c)
+            except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+                c.check("no-exception", False, repr(e))
+        c.check("no-panic", "PANIC" not in guest.output(), "the kernel panicked")
+    finally:
+        guest.stop()
+    if c.failed:
+        print("--- last lines of the console ---")
+        print(runner.tail(guest.output()))
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
