@@ -62,6 +62,57 @@ def run_make(args, log_name):
     return proc.returncode == 0, proc.stdout
 
 
+class Checks:
+    """The PASS/FAIL lines of one test script and its closing "N passed, N failed" line, which
+    parse_e2e_output reads back: the e2e scripts and tests/specgen/run.py count with this."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def ok(self, name):
+        print(f"PASS {name}", flush=True)
+        self.passed += 1
+
+    def fail(self, name, why):
+        print(f"FAIL {name}: {why}", flush=True)
+        self.failed += 1
+
+    def check(self, name, ok, why=""):
+        if ok:
+            self.ok(name)
+        else:
+            self.fail(name, why)
+
+    def build(self, arch, system, log_name, extra_vars=()):
+        """Runs make for SYSTEM=system; on failure records the check "build" with the output's
+        tail. Returns whether make succeeded."""
+        ok, out = run_make(make_vars(arch) + [f"SYSTEM={system}", *extra_vars], log_name)
+        if not ok:
+            self.fail("build", f"make SYSTEM={system} failed:\n" + tail(out))
+        return ok
+
+    def finish(self, console=None):
+        """Prints the console's last lines if a check failed (when a console is given), then the
+        summary line; returns the script's exit status (1 on any failure)."""
+        if self.failed and console is not None:
+            print("--- last lines of the console ---")
+            print(tail(console))
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0
+
+
+def e2e_args(ap=None):
+    """Parses an e2e script's --arch (default riscv64) and --build-dir (which sets BUILD_ROOT),
+    plus whatever the script added to `ap` itself."""
+    global BUILD_ROOT
+    ap = ap or argparse.ArgumentParser()
+    ap.add_argument("--arch", default="riscv64")
+    ap.add_argument("--build-dir", help="build into DIR/<arch> instead of build/<arch>")
+    args = ap.parse_args()
+    BUILD_ROOT = args.build_dir
+    return args
+
+
 # ---- tier 1: host unit tests --------------------------------------------------
 
 def parse_unit_output(text, make_ok):

@@ -5,7 +5,6 @@
 # crashy crashes once per run (NULL load, illegal instruction, stack overflow, in turn) and init
 # restarts it; crashy_spin spins forever; crashy_tick does 50 round trips with echo meanwhile.
 # Prints PASS/FAIL per check and a final "N passed, N failed"; exit status 1 on any failure.
-import argparse
 import importlib.util
 import pathlib
 import re
@@ -26,37 +25,17 @@ KILLED_RE = re.compile(r"crashy: killed: (\S[^\n]*?) at pc=(0x[0-9a-f]+) addr=(0
 EXIT_RE = re.compile(r"init: (\S+) exited with code (-?\d+) \((\d+) pages free\)")
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, ok, why=""):
-        print(f"PASS {name}" if ok else f"FAIL {name}: {why}", flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", default="riscv64")
-    ap.add_argument("--build-dir")
-    args = ap.parse_args()
-    runner.BUILD_ROOT = args.build_dir
+    args = runner.e2e_args()
     with open(ROOT / "systems" / "crash.toml", "rb") as f:
         only = tomllib.load(f).get("system", {}).get("arches")
     if only is not None and args.arch not in only:
         print(f"not run: systems/crash.toml names {', '.join(only)}")
         print("0 passed, 0 failed")
         return 0
-    checks = Checks()
-    ok, out = runner.run_make(runner.make_vars(args.arch) + ["SYSTEM=crash"],
-                              f"build-{args.arch}-crash.log")
-    if not ok:
-        checks.check("build", False, "make SYSTEM=crash failed:\n" + runner.tail(out))
-        print(f"{checks.passed} passed, {checks.failed} failed")
-        return 1
+    checks = runner.Checks()
+    if not checks.build(args.arch, "crash", f"build-{args.arch}-crash.log"):
+        return checks.finish()
     guest = runner.Guest(runner.qemu_command(args.arch, "crash"), subprocess.DEVNULL,
                          runner.LOG_DIR / f"e2e-crash-{args.arch}.log")
     try:
@@ -101,11 +80,7 @@ def main():
     checks.check("a spinning app does not stop the others",
                  "crashy_spin: about to spin" in log and "crashy_tick: 50 round trips" in log,
                  "crashy_tick did not finish its round trips")
-    if checks.failed:
-        print("--- last lines of the console ---")
-        print(runner.tail(log))
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 1 if checks.failed else 0
+    return checks.finish(log)
 
 
 if __name__ == "__main__":

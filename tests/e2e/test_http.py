@@ -16,7 +16,6 @@
 #
 # The NIC driver is then killed during load with the shell's `kill` on the
 # console (init carries it out), and HTTP must answer again within 2 s of guest time.
-import argparse
 import importlib.util
 import json
 import pathlib
@@ -63,19 +62,6 @@ def build_listen_shim():
         print(proc.stderr)
         return None
     return so
-
-
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, name, ok, why=""):
-        if ok:
-            print(f"PASS {name}", flush=True)
-            self.passed += 1
-        else:
-            print(f"FAIL {name}: {why}", flush=True)
-            self.failed += 1
 
 
 def free_port():
@@ -355,27 +341,18 @@ def nic_kill_checks(port, guest, c):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", default="riscv64")
-    ap.add_argument("--build-dir", help="build into DIR/<arch> instead of build/<arch>")
-    args = ap.parse_args()
-    runner.BUILD_ROOT = args.build_dir
-    c = Checks()
+    args = runner.e2e_args()
+    c = runner.Checks()
     if args.arch not in ARCHES:
         print(f"skipped: networking is tested on {', '.join(ARCHES)} only")
         print("0 passed, 0 failed")
         return 0
-    ok, out = runner.run_make(runner.make_vars(args.arch) + ["SYSTEM=default"],
-                              f"build-{args.arch}-default-http.log")
-    if not ok:
-        c.check("build", False, "make SYSTEM=default failed:\n" + runner.tail(out))
-        print(f"{c.passed} passed, {c.failed} failed")
-        return 1
+    if not c.build(args.arch, "default", f"build-{args.arch}-default-http.log"):
+        return c.finish()
     shim = build_listen_shim()
     if shim is None:
         c.check("listen-shim", False, "cannot build the listen backlog shim with clang")
-        print(f"{c.passed} passed, {c.failed} failed")
-        return 1
+        return c.finish()
     port = free_port()
     cmd = runner.qemu_command(args.arch, "default",
                               f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:80")
@@ -395,11 +372,7 @@ def main():
         c.check("no-panic", "PANIC" not in guest.output(), "the kernel panicked")
     finally:
         guest.stop()
-    if c.failed:
-        print("--- last lines of the console ---")
-        print(runner.tail(guest.output()))
-    print(f"{c.passed} passed, {c.failed} failed")
-    return 1 if c.failed else 0
+    return c.finish(guest.output())
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 # End-to-end test of the shell: boots SYSTEM=default in QEMU, types commands, checks the answers.
 #
 # Prints PASS/FAIL per check and a final "N passed, N failed"; exit status 1 on any failure.
-import argparse
 import importlib.util
 import pathlib
 import subprocess
@@ -37,33 +36,11 @@ CHECKS = [
 ]
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def ok(self, name):
-        print(f"PASS {name}", flush=True)
-        self.passed += 1
-
-    def fail(self, name, why):
-        print(f"FAIL {name}: {why}", flush=True)
-        self.failed += 1
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", default="riscv64")
-    ap.add_argument("--build-dir", help="build into DIR/<arch> instead of build/<arch>")
-    args = ap.parse_args()
-    runner.BUILD_ROOT = args.build_dir
-    checks = Checks()
-
-    ok, out = runner.run_make(runner.make_vars(args.arch) + ["SYSTEM=default"],
-                              f"build-{args.arch}-default.log")
-    if not ok:
-        checks.fail("build", "make SYSTEM=default failed:\n" + runner.tail(out))
-        print(f"{checks.passed} passed, {checks.failed} failed")
-        return 1
+    args = runner.e2e_args()
+    checks = runner.Checks()
+    if not checks.build(args.arch, "default", f"build-{args.arch}-default.log"):
+        return checks.finish()
 
     cmd = runner.qemu_command(args.arch, "default")
     guest = runner.Guest(cmd, subprocess.PIPE, runner.LOG_DIR / f"e2e-shell-{args.arch}.log")
@@ -103,11 +80,7 @@ def main():
                     checks.fail(command, f"expected it to {what}; got {answer.strip()!r:.300}")
     finally:
         guest.stop()
-    if checks.failed:
-        print("--- last lines of the console ---")
-        print(runner.tail(guest.output()))
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 1 if checks.failed else 0
+    return checks.finish(guest.output())
 
 
 if __name__ == "__main__":

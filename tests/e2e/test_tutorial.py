@@ -32,19 +32,6 @@ ERROR_EDITS = [('env.greeter = "greeter"', 'env.greeter = "greter"'),
                 'config.name = "a name that is much longer than thirty-two bytes"')]
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def ok(self, name):
-        print(f"PASS {name}", flush=True)
-        self.passed += 1
-
-    def fail(self, name, why):
-        print(f"FAIL {name}: {why}", flush=True)
-        self.failed += 1
-
-
 def extract(text):
     """Returns ({path: content}, [expected output lines], [error lines]) from the Markdown's
     fenced blocks."""
@@ -103,7 +90,7 @@ def main():
     ap.add_argument("--write-only", action="store_true",
                     help="only write the tutorial's files into build/tutorial/src")
     args = ap.parse_args()
-    checks = Checks()
+    checks = runner.Checks()
     if args.arch not in ARCHES and not args.write_only:
         print(f"tutorial: runs on {', '.join(ARCHES)} only; nothing to do for {args.arch}")
         print("0 passed, 0 failed")
@@ -114,8 +101,7 @@ def main():
                   "apps/hello/app.toml", "apps/hello/main.c", "systems/tutorial.toml"}
     if set(files) != want_files or not expected:
         checks.fail("extract", f"found files {sorted(files)} and {len(expected)} output lines")
-        print(f"{checks.passed} passed, {checks.failed} failed")
-        return 1
+        return checks.finish()
     checks.ok("extract: 6 files and the expected output")
     check_errors(checks, files, errors)
     shutil.rmtree(SRC, ignore_errors=True)
@@ -129,14 +115,10 @@ def main():
 
     src = SRC.relative_to(ROOT)
     runner.BUILD_ROOT = BUILD_ROOT
-    ok, out = runner.run_make(runner.make_vars(args.arch) + [
-        "SYSTEM=tutorial", f"SYSTEM_SPEC={src}/systems/tutorial.toml",
-        f"APP_PATH=apps {src}/apps", f"PROTOCOL_PATH=protocols {src}/protocols"],
-        f"build-{args.arch}-tutorial.log")
-    if not ok:
-        checks.fail("build", "make SYSTEM=tutorial failed:\n" + runner.tail(out))
-        print(f"{checks.passed} passed, {checks.failed} failed")
-        return 1
+    if not checks.build(args.arch, "tutorial", f"build-{args.arch}-tutorial.log", [
+            f"SYSTEM_SPEC={src}/systems/tutorial.toml", f"APP_PATH=apps {src}/apps",
+            f"PROTOCOL_PATH=protocols {src}/protocols"]):
+        return checks.finish()
     checks.ok("build")
 
     guest = runner.Guest(runner.qemu_command(args.arch, "tutorial"), subprocess.DEVNULL,
@@ -160,8 +142,7 @@ def main():
         checks.ok("QEMU powered off with status 0")
     else:
         checks.fail("QEMU exit", f"status {status}")
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 1 if checks.failed else 0
+    return checks.finish()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 # Prints PASS/FAIL per check and a final "N passed, N failed"; exit status 1 on any failure.
 # Accepts (and ignores) --arch, like the e2e scripts, so tools/test.py can run it as a host suite.
 import argparse
+import importlib.util
 import os
 import pathlib
 import shutil
@@ -15,6 +16,10 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 SPECGEN = ROOT / "tools" / "specgen"
 HERE = pathlib.Path(__file__).resolve().parent
+# tools/test.py's Checks prints what its suite parser reads back.
+_spec = importlib.util.spec_from_file_location("stellina_test", ROOT / "tools" / "test.py")
+runner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(runner)
 OUT = ROOT / "build" / "host" / "specgen"
 
 # A small valid tree every malformed case starts from.
@@ -166,19 +171,6 @@ CASES = [
 ]
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def ok(self, name):
-        print(f"PASS {name}", flush=True)
-        self.passed += 1
-
-    def fail(self, name, why):
-        print(f"FAIL {name}: {why}", flush=True)
-        self.failed += 1
-
-
 def write_tree(root, files):
     for rel, text in files.items():
         p = root / rel
@@ -310,7 +302,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", help="ignored: the generator runs on the host")
     ap.parse_args()
-    checks = Checks()
+    checks = runner.Checks()
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="specgen-", dir=OUT))
     try:
@@ -319,8 +311,7 @@ def main():
         run_c_tests(checks)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 1 if checks.failed else 0
+    return checks.finish()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 // arm64 boot: reads the device tree, finds RAM and devices, builds the kernel map, starts the GIC and timer, enters kernel_main.
 #include <string.h>
 #include "arm64.h"
+#include "../../core/bootmem.h"
 #include "../../drivers/gicv3.h"
 #include "../../drivers/pl011.h"
 
@@ -72,66 +73,12 @@ static paddr_t map_device(int node, int i, uint64_t *size_out) {
     return base;
 }
 
-static void add_ram(paddr_t base, uint64_t size) {
-    if (boot_info.num_mem == BOOT_MEM_REGIONS_MAX) {
-        kprintf("arm64: too many memory regions, ignoring %#lx\n", base);
-        return;
-    }
-    boot_info.mem[boot_info.num_mem].base = base;
-    boot_info.mem[boot_info.num_mem].size = size;
-    boot_info.num_mem++;
-}
-
-// Takes [start, end) out of the usable RAM, splitting a region if needed.
-static void remove_ram(paddr_t start, paddr_t end) {
-    for (int i = 0; i < boot_info.num_mem; i++) {
-        paddr_t b = boot_info.mem[i].base, e = b + boot_info.mem[i].size;
-        if (end <= b || start >= e)
-            continue;
-        boot_info.mem[i].size = start > b ? start - b : 0;
-        if (end < e)
-            add_ram(end, e - end);
-    }
-    int n = 0;
-    for (int i = 0; i < boot_info.num_mem; i++) {
-        if (boot_info.mem[i].size)
-            boot_info.mem[n++] = boot_info.mem[i];
-    }
-    boot_info.num_mem = n;
-}
-
-static bool has_device_type(int node, const char *type) {
-    size_t len;
-    const char *p = fdt_prop(&arm64_fdt, node, "device_type", &len);
-    return p && len == strlen(type) + 1 && memcmp(p, type, len) == 0;
-}
-
-static void find_memory(void) {
-    const struct fdt *f = &arm64_fdt;
-    uint64_t base, size;
-    for (int n = fdt_root(f); n >= 0; n = fdt_next_node(f, n, NULL)) {
-        if (!has_device_type(n, "memory"))
-            continue;
-        for (int i = 0; fdt_reg(f, n, i, &base, &size) == 0; i++) {
-            if (size)
-                add_ram(base, size);
-        }
-    }
-    int rsv = fdt_find_path(f, "/reserved-memory");
-    for (int n = rsv >= 0 ? fdt_first_child(f, rsv) : rsv; n >= 0; n = fdt_next_sibling(f, n)) {
-        for (int i = 0; fdt_reg(f, n, i, &base, &size) == 0; i++)
-            remove_ram(base, base + size);
-    }
-    for (int i = 0; fdt_mem_reserved(f, i, &base, &size) == 0; i++)
-        remove_ram(base, base + size);
-}
-
 static void find_cpus(void) {
     const struct fdt *f = &arm64_fdt;
     int cpus = fdt_find_path(f, "/cpus");
     boot_info.num_cpus = 0;
     for (int n = fdt_first_child(f, cpus); n >= 0; n = fdt_next_sibling(f, n)) {
-        if (has_device_type(n, "cpu"))
+        if (bootmem_fdt_device_type(f, n, "cpu"))
             boot_info.num_cpus++;
     }
 }
@@ -187,11 +134,10 @@ void arm64_boot(paddr_t dtb) {
     arm64_psci_init(psci >= 0 ? fdt_prop(&arm64_fdt, psci, "method", NULL) : NULL);
     init_console();
 
-    find_memory();
+    bootmem_add_fdt_memory(&boot_info, &arm64_fdt);
     find_cpus();
     boot_info.dtb = arch_paddr_to_ptr(dtb);
-    boot_info.reserved_start = ALIGN_DOWN(dtb, PAGE_SIZE);
-    boot_info.reserved_end = ALIGN_UP(dtb + arm64_fdt.size, PAGE_SIZE);
+    bootmem_set_reserved(&boot_info, dtb, dtb + arm64_fdt.size);
     for (int i = 0; i < boot_info.num_mem; i++)
         add_map_range(boot_info.mem[i].base, boot_info.mem[i].size,
                       ARCH_PROT_READ | ARCH_PROT_WRITE);
@@ -208,13 +154,8 @@ void arm64_boot(paddr_t dtb) {
         uint64_t size = 0;
         paddr_t base = map_device(n, 0, &size);
         int64_t irq = fdt_irq(&arm64_fdt, n, 0);
-        if (!base || irq <= 0 || boot_info.num_devices >= BOOT_DEVICES_MAX)
-            continue;
-        struct boot_device *d = &boot_info.devices[boot_info.num_devices++];
-        strlcpy(d->compatible, "virtio,mmio", sizeof(d->compatible));
-        d->base = base;
-        d->size = size;
-        d->irq = (unsigned)irq;
+        if (base && irq > 0)
+            bootmem_add_device(&boot_info, "virtio,mmio", base, size, (unsigned)irq);
     }
 
     // Table pages for the kernel map are placed right after the image and
@@ -222,11 +163,7 @@ void arm64_boot(paddr_t dtb) {
     paddr_t kstart = arch_ptr_to_paddr(__kernel_start), kend = arch_ptr_to_paddr(__kernel_end);
     paddr_t next_free = kend;
     arm64_mmu_init(map_ranges, num_map_ranges, kstart, kend, &next_free);
-    boot_info.kernel_start = kstart;
-    boot_info.kernel_end = next_free;
-    if (boot_info.kernel_end > boot_info.reserved_start &&
-        boot_info.kernel_start < boot_info.reserved_end)
-        panic("arm64: boot page tables ran into the device tree");
+    bootmem_set_kernel(&boot_info, kstart, next_free);
     init_pan();
 
     arm64_timer_init((int)vtimer_irq);

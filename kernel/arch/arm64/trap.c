@@ -2,8 +2,7 @@
 // arm64 exception handling: dispatches interrupts, system calls and faults, and dumps state on a kernel fault.
 #include <stddef.h>
 #include "arm64.h"
-
-#define BACKTRACE_MAX 32
+#include "../../core/trapdump.h"
 
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "trap.S's FRAME_SIZE");
 _Static_assert(offsetof(struct trap_frame, sp) == 31 * 8, "trap.S stores sp at 31*8");
@@ -61,26 +60,14 @@ static const char *abort_name(uint64_t esr, bool data) {
     }
 }
 
-// Walks AAPCS64 frame records from `fp`: fp[0] is the caller's fp, fp[1]
-// the return address. Stops at fp 0, at anything the kernel cannot read, or
-// when the chain does not go up the stack.
-static void backtrace_from(uint64_t fp, int first) {
-    for (int i = first; i < BACKTRACE_MAX && fp; i++) {
-        if (!IS_ALIGNED(fp, 8) || !arm64_mmu_readable(fp) || !arm64_mmu_readable(fp + 8))
-            break;
-        uint64_t prev = ((uint64_t *)fp)[0], lr = ((uint64_t *)fp)[1];
-        if (!lr)
-            break;
-        kprintf("  #%d 0x%016lx\n", i, lr);
-        if (prev <= fp)
-            break;
-        fp = prev;
-    }
+static void dump_frame(const void *f) {
+    arm64_dump_frame(f);
 }
 
 void arch_backtrace(void) {
     kprintf("backtrace:\n");
-    backtrace_from((uint64_t)__builtin_frame_address(0), 0);
+    // AAPCS64 frame records: fp[0] is the caller's fp, fp[1] the return address.
+    trapdump_backtrace((uint64_t)__builtin_frame_address(0), 0, 0, arm64_mmu_readable);
 }
 
 void arm64_dump_frame(const struct trap_frame *f) {
@@ -89,7 +76,7 @@ void arm64_dump_frame(const struct trap_frame *f) {
     for (int i = 0; i < 31; i++)
         kprintf("x%-2d 0x%016lx%s", i, f->x[i], i % 4 == 3 ? "\n" : "  ");
     kprintf("sp  0x%016lx\nbacktrace:\n  #0 0x%016lx (elr)\n", f->sp, f->elr);
-    backtrace_from(f->x[29], 1);
+    trapdump_backtrace(f->x[29], 1, 0, arm64_mmu_readable);
 }
 
 // Where a kernel thread lands if its entry function returns (trap.S sets lr).
@@ -115,22 +102,15 @@ static void handle_sync(struct trap_frame *f, bool from_user) {
     bool abort = data || ec == EC_IABT_LOWER || ec == EC_IABT_SAME;
     const char *desc = abort ? abort_name(f->esr, data) : ec_name(f->esr);
     vaddr_t addr = abort ? f->far : f->elr;
-    if (from_user) {
-        // The thread never comes back: core kills its process and switches
-        // away; its kernel stack, this frame included, is freed with it.
-        fault_handle(true, f->elr, addr, desc);
-        panic("arm64: fault_handle returned for a user fault");
-    }
+    if (from_user)
+        trapdump_user_fault(f->elr, addr, desc);
     if (ec == EC_DABT_SAME && user_copy_fault(f)) {
         // The copy touches no stack: resuming at the fixup, which returns
         // ERR_BAD_ADDR, unwinds it completely.
         f->elr = (uint64_t)arm64_user_copy_fault;
         return;
     }
-    kprintf("\n*** kernel fault: %s at pc %#lx, address %#lx\n", desc, f->elr, addr);
-    arm64_dump_frame(f);
-    fault_handle(false, f->elr, addr, desc);
-    arch_shutdown(1); // fault_handle panics on a kernel fault; never resume
+    trapdump_kernel_fault(desc, "pc", f->elr, addr, dump_frame, f);
 }
 
 void arm64_trap(struct trap_frame *f, unsigned kind) {
@@ -148,10 +128,8 @@ void arm64_trap(struct trap_frame *f, unsigned kind) {
         break;
     }
     const char *what = kind < ARRAY_SIZE(kind_names) ? kind_names[kind] : "exception";
-    if (kind == TRAP_EL0_FIQ || kind == TRAP_EL0_SERROR) {
-        fault_handle(true, f->elr, f->far, what);
-        panic("arm64: fault_handle returned for a user fault");
-    }
+    if (kind == TRAP_EL0_FIQ || kind == TRAP_EL0_SERROR)
+        trapdump_user_fault(f->elr, f->far, what);
     kprintf("\n*** kernel fault: unexpected %s at pc %#lx\n", what, f->elr);
     arm64_dump_frame(f);
     fault_handle(false, f->elr, f->far, what);

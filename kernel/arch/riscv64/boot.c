@@ -2,6 +2,7 @@
 // riscv64 boot: reads the device tree, finds RAM and devices, turns on paging and interrupts, enters kernel_main.
 #include <string.h>
 #include "riscv64.h"
+#include "../../core/bootmem.h"
 #include "../../drivers/ns16550.h"
 #include "../../drivers/plic.h"
 
@@ -69,61 +70,8 @@ static paddr_t map_device(int node) {
     return base;
 }
 
-static void add_ram(paddr_t base, uint64_t size) {
-    if (boot_info.num_mem == BOOT_MEM_REGIONS_MAX) {
-        kprintf("riscv64: too many memory regions, ignoring %#lx\n", base);
-        return;
-    }
-    boot_info.mem[boot_info.num_mem].base = base;
-    boot_info.mem[boot_info.num_mem].size = size;
-    boot_info.num_mem++;
-}
-
-// Takes [start, end) out of the usable RAM, splitting a region if needed.
-static void remove_ram(paddr_t start, paddr_t end) {
-    for (int i = 0; i < boot_info.num_mem; i++) {
-        paddr_t b = boot_info.mem[i].base, e = b + boot_info.mem[i].size;
-        if (end <= b || start >= e)
-            continue;
-        // Keep the part below and the part above the hole.
-        boot_info.mem[i].size = start > b ? start - b : 0;
-        if (end < e)
-            add_ram(end, e - end);
-    }
-    // Drop regions that became empty.
-    int n = 0;
-    for (int i = 0; i < boot_info.num_mem; i++) {
-        if (boot_info.mem[i].size)
-            boot_info.mem[n++] = boot_info.mem[i];
-    }
-    boot_info.num_mem = n;
-}
-
 static bool has_device_type(int node, const char *type) {
-    size_t len;
-    const char *p = fdt_prop(&riscv64_fdt, node, "device_type", &len);
-    return p && len == strlen(type) + 1 && memcmp(p, type, len) == 0;
-}
-
-static void find_memory(void) {
-    const struct fdt *f = &riscv64_fdt;
-    uint64_t base, size;
-    for (int n = fdt_root(f); n >= 0; n = fdt_next_node(f, n, NULL)) {
-        if (!has_device_type(n, "memory"))
-            continue;
-        for (int i = 0; fdt_reg(f, n, i, &base, &size) == 0; i++) {
-            if (size)
-                add_ram(base, size);
-        }
-    }
-    // Firmware (OpenSBI) and other owners announce their RAM here.
-    int rsv = fdt_find_path(f, "/reserved-memory");
-    for (int n = rsv >= 0 ? fdt_first_child(f, rsv) : rsv; n >= 0; n = fdt_next_sibling(f, n)) {
-        for (int i = 0; fdt_reg(f, n, i, &base, &size) == 0; i++)
-            remove_ram(base, base + size);
-    }
-    for (int i = 0; fdt_mem_reserved(f, i, &base, &size) == 0; i++)
-        remove_ram(base, base + size);
+    return bootmem_fdt_device_type(&riscv64_fdt, node, type);
 }
 
 // Counts the harts and returns the timebase frequency (0 if not given).
@@ -219,12 +167,11 @@ void riscv64_boot(uint64_t hartid, paddr_t dtb) {
     }
     init_console();
 
-    find_memory();
+    bootmem_add_fdt_memory(&boot_info, &riscv64_fdt);
     bool sstc;
     uint64_t timebase_hz = find_cpus(&sstc);
     boot_info.dtb = (const void *)dtb;
-    boot_info.reserved_start = ALIGN_DOWN(dtb, PAGE_SIZE);
-    boot_info.reserved_end = ALIGN_UP(dtb + riscv64_fdt.size, PAGE_SIZE);
+    bootmem_set_reserved(&boot_info, dtb, dtb + riscv64_fdt.size);
     for (int i = 0; i < boot_info.num_mem; i++)
         add_map_range(boot_info.mem[i].base, boot_info.mem[i].size,
                       ARCH_PROT_READ | ARCH_PROT_WRITE);
@@ -238,14 +185,8 @@ void riscv64_boot(uint64_t hartid, paddr_t dtb) {
         paddr_t base = map_device(n);
         uint64_t unused, size;
         int64_t irq = fdt_irq(&riscv64_fdt, n, 0);
-        if (!base || irq <= 0 || boot_info.num_devices >= BOOT_DEVICES_MAX ||
-            fdt_reg(&riscv64_fdt, n, 0, &unused, &size) < 0)
-            continue;
-        struct boot_device *d = &boot_info.devices[boot_info.num_devices++];
-        strlcpy(d->compatible, "virtio,mmio", sizeof(d->compatible));
-        d->base = base;
-        d->size = size;
-        d->irq = (unsigned)irq;
+        if (base && irq > 0 && fdt_reg(&riscv64_fdt, n, 0, &unused, &size) == 0)
+            bootmem_add_device(&boot_info, "virtio,mmio", base, size, (unsigned)irq);
     }
 
     // Page-table pages for the kernel map are placed right after the image
@@ -253,11 +194,7 @@ void riscv64_boot(uint64_t hartid, paddr_t dtb) {
     paddr_t next_free = (paddr_t)__kernel_end;
     riscv64_mmu_init(map_ranges, num_map_ranges, (paddr_t)__kernel_start,
                      (paddr_t)__kernel_end, &next_free);
-    boot_info.kernel_start = (paddr_t)__kernel_start;
-    boot_info.kernel_end = next_free;
-    if (boot_info.kernel_end > boot_info.reserved_start &&
-        boot_info.kernel_start < boot_info.reserved_end)
-        panic("riscv64: boot page tables ran into the device tree");
+    bootmem_set_kernel(&boot_info, (paddr_t)__kernel_start, next_free);
 
     riscv64_timer_init(timebase_hz, sstc);
     if (plic_base) {

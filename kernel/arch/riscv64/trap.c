@@ -2,8 +2,7 @@
 // riscv64 trap handling: dispatches interrupts, system calls and faults, and dumps state on a kernel fault.
 #include <stddef.h>
 #include "riscv64.h"
-
-#define BACKTRACE_MAX 32
+#include "../../core/trapdump.h"
 
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "trap.S's FRAME_SIZE");
 _Static_assert(offsetof(struct trap_frame, sp) == 2 * 8, "trap.S stores x2 at 2*8");
@@ -44,27 +43,14 @@ static const char *cause_name(uint64_t scause) {
     return "unknown exception";
 }
 
-// Walks frame records from `fp`: with -fno-omit-frame-pointer, fp[-1] is
-// the return address and fp[-2] the caller's fp. Stops at fp 0, at anything
-// the kernel cannot read, or when the chain does not go up the stack.
-static void backtrace_from(uint64_t fp, int first) {
-    for (int i = first; i < BACKTRACE_MAX && fp; i++) {
-        if (!IS_ALIGNED(fp, 8) || fp < 16 || !riscv64_mmu_readable(fp - 16) ||
-            !riscv64_mmu_readable(fp - 8))
-            break;
-        uint64_t ra = ((uint64_t *)fp)[-1], prev = ((uint64_t *)fp)[-2];
-        if (!ra)
-            break;
-        kprintf("  #%d 0x%016lx\n", i, ra);
-        if (prev <= fp)
-            break;
-        fp = prev;
-    }
+static void dump_frame(const void *f) {
+    riscv64_dump_frame(f);
 }
 
 void arch_backtrace(void) {
     kprintf("backtrace:\n");
-    backtrace_from((uint64_t)__builtin_frame_address(0), 0);
+    // With -fno-omit-frame-pointer, fp[-1] is the return address and fp[-2] the caller's fp.
+    trapdump_backtrace((uint64_t)__builtin_frame_address(0), 0, -16, riscv64_mmu_readable);
 }
 
 void riscv64_dump_frame(const struct trap_frame *f) {
@@ -79,7 +65,7 @@ void riscv64_dump_frame(const struct trap_frame *f) {
     for (int i = 1; i < 32; i++)
         kprintf("%-4s 0x%016lx%s", names[i], regs[i], i % 4 == 3 ? "\n" : "  ");
     kprintf("\nbacktrace:\n  #0 0x%016lx (sepc)\n", f->sepc);
-    backtrace_from(f->s0, 1);
+    trapdump_backtrace(f->s0, 1, -16, riscv64_mmu_readable);
 }
 
 // Where a kernel thread lands if its entry function returns (trap.S sets ra).
@@ -104,12 +90,8 @@ static bool user_copy_fault(const struct trap_frame *f) {
 // Syscalls (ecall from U-mode) never come here: trap.S handles them itself.
 static void handle_exception(struct trap_frame *f, bool from_user) {
     uint64_t cause = f->scause;
-    if (from_user) {
-        // The thread never comes back: core kills its process and switches
-        // away; its kernel stack, this frame included, is freed with it.
-        fault_handle(true, f->sepc, f->stval, cause_name(cause));
-        panic("riscv64: fault_handle returned for a user fault");
-    }
+    if (from_user)
+        trapdump_user_fault(f->sepc, f->stval, cause_name(cause));
     extern char riscv64_probe_insn[];
     if (cause == EXC_ILLEGAL_INST && f->sepc == (uint64_t)riscv64_probe_insn) {
         f->a0 = 0; // the probed CSR is not there
@@ -122,11 +104,7 @@ static void handle_exception(struct trap_frame *f, bool from_user) {
         f->sepc = (uint64_t)riscv64_user_copy_fault;
         return;
     }
-    kprintf("\n*** kernel fault: %s at pc %#lx, address %#lx\n", cause_name(cause), f->sepc,
-            f->stval);
-    riscv64_dump_frame(f);
-    fault_handle(false, f->sepc, f->stval, cause_name(cause));
-    arch_shutdown(1); // fault_handle panics on a kernel fault; never resume
+    trapdump_kernel_fault(cause_name(cause), "pc", f->sepc, f->stval, dump_frame, f);
 }
 
 void riscv64_trap(struct trap_frame *f) {

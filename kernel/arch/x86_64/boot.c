@@ -2,6 +2,7 @@
 // x86_64 boot: reads the PVH start info (memory map, command line), builds the kernel map, starts the APICs, enters kernel_main.
 #include <string.h>
 #include "x86_64.h"
+#include "../../core/bootmem.h"
 
 #define HVM_START_MAGIC 0x336ec578
 #define HVM_MEMMAP_RAM 1
@@ -87,16 +88,6 @@ static void add_map_range(paddr_t base, uint64_t size, unsigned prot) {
     map_ranges[num_map_ranges++] = (struct x86_64_map_range){base, size, prot};
 }
 
-static void add_ram(paddr_t base, uint64_t size) {
-    if (boot_info.num_mem == BOOT_MEM_REGIONS_MAX) {
-        kprintf("x86_64: too many memory regions, ignoring %#lx\n", base);
-        return;
-    }
-    boot_info.mem[boot_info.num_mem].base = base;
-    boot_info.mem[boot_info.num_mem].size = size;
-    boot_info.num_mem++;
-}
-
 // Reads RAM from the start info's memory map, page-aligned and without the
 // first MiB (the firmware's; leaving it unmapped also catches NULL).
 static void find_memory(const struct hvm_start_info *si) {
@@ -109,7 +100,7 @@ static void find_memory(const struct hvm_start_info *si) {
         paddr_t base = ALIGN_UP(MAX(e[i].addr, (uint64_t)LOW_MEM_END), PAGE_SIZE);
         paddr_t end = ALIGN_DOWN(e[i].addr + e[i].size, PAGE_SIZE);
         if (end > base)
-            add_ram(base, end - base);
+            bootmem_add_ram(&boot_info, base, end - base);
     }
 }
 
@@ -137,12 +128,8 @@ static void find_devices(void) {
         paddr_t base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SLOT_SIZE;
         if (*(volatile uint32_t *)arch_paddr_to_ptr(base) != VIRTIO_MMIO_MAGIC)
             continue;
-        struct boot_device *d = &boot_info.devices[boot_info.num_devices++];
-        strlcpy(d->compatible, "virtio,mmio", sizeof(d->compatible));
-        d->base = base;
-        d->size = VIRTIO_MMIO_SLOT_SIZE;
-        d->irq = irq_base + i;
-        ioapic_set_level(d->irq); // virtio-mmio holds its line until InterruptACK
+        bootmem_add_device(&boot_info, "virtio,mmio", base, VIRTIO_MMIO_SLOT_SIZE, irq_base + i);
+        ioapic_set_level(irq_base + i); // virtio-mmio holds its line until InterruptACK
     }
 }
 
@@ -176,8 +163,7 @@ void x86_64_boot(uint32_t start_info) {
     paddr_t next_free = (paddr_t)__kernel_end;
     x86_64_mmu_init(map_ranges, num_map_ranges, (paddr_t)__kernel_start, (paddr_t)__kernel_end,
                     &next_free);
-    boot_info.kernel_start = (paddr_t)__kernel_start;
-    boot_info.kernel_end = next_free;
+    bootmem_set_kernel(&boot_info, (paddr_t)__kernel_start, next_free);
 
     apic_init();
     find_devices();

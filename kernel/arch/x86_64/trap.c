@@ -2,8 +2,8 @@
 // x86_64 trap handling: dispatches exceptions, interrupts and system calls, and dumps state on a kernel fault.
 #include <stddef.h>
 #include "x86_64.h"
+#include "../../core/trapdump.h"
 
-#define BACKTRACE_MAX 32
 #define PF_USER (1u << 2)
 
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "trap.S's frame layout");
@@ -49,26 +49,14 @@ static const char *vector_name(uint64_t v) {
     return "interrupt";
 }
 
-// Walks frame records from `fp`: with -fno-omit-frame-pointer, fp[0] is the
-// caller's fp and fp[1] the return address. Stops at fp 0, at anything the
-// kernel cannot read, or when the chain does not go up the stack.
-static void backtrace_from(uint64_t fp, int first) {
-    for (int i = first; i < BACKTRACE_MAX && fp; i++) {
-        if (!IS_ALIGNED(fp, 8) || !x86_64_mmu_readable(fp) || !x86_64_mmu_readable(fp + 8))
-            break;
-        uint64_t prev = ((uint64_t *)fp)[0], ra = ((uint64_t *)fp)[1];
-        if (!ra)
-            break;
-        kprintf("  #%d 0x%016lx\n", i, ra);
-        if (prev <= fp)
-            break;
-        fp = prev;
-    }
+static void dump_frame(const void *f) {
+    x86_64_dump_frame(f);
 }
 
 void arch_backtrace(void) {
     kprintf("backtrace:\n");
-    backtrace_from((uint64_t)__builtin_frame_address(0), 0);
+    // With -fno-omit-frame-pointer, fp[0] is the caller's fp and fp[1] the return address.
+    trapdump_backtrace((uint64_t)__builtin_frame_address(0), 0, 0, x86_64_mmu_readable);
 }
 
 void x86_64_dump_frame(const struct trap_frame *f) {
@@ -83,7 +71,7 @@ void x86_64_dump_frame(const struct trap_frame *f) {
             read_cr(3));
     kprintf("backtrace:\n  #0 0x%016lx (rip)\n", f->rip);
     if (!(f->cs & 3))
-        backtrace_from(f->rbp, 1);
+        trapdump_backtrace(f->rbp, 1, 0, x86_64_mmu_readable);
 }
 
 // Where a kernel thread lands if its entry function returns (trap.S pushes it).
@@ -107,14 +95,9 @@ static void handle_exception(struct trap_frame *f) {
     // The faulting address for page faults; the instruction for everything else.
     vaddr_t addr = f->vector == VEC_PAGE_FAULT ? read_cr(2) : f->rip;
     const char *desc = vector_name(f->vector);
-    if (from_user) {
-        fault_handle(true, f->rip, addr, desc);
-        return;
-    }
-    kprintf("\n*** kernel fault: %s at rip %#lx, address %#lx\n", desc, f->rip, addr);
-    x86_64_dump_frame(f);
-    fault_handle(false, f->rip, addr, desc);
-    arch_shutdown(1); // fault_handle panics on a kernel fault; never resume
+    if (from_user)
+        trapdump_user_fault(f->rip, addr, desc);
+    trapdump_kernel_fault(desc, "rip", f->rip, addr, dump_frame, f);
 }
 
 void x86_64_trap(struct trap_frame *f) {
@@ -140,6 +123,5 @@ void x86_64_syscall_bad_return(uint64_t rip) __attribute__((noreturn)); // calle
 void x86_64_syscall_bad_return(uint64_t rip) {
     // trap.S found the return address of a syscall outside the user range
     // (the guard page below USER_END should make that impossible).
-    fault_handle(true, rip, rip, "syscall return address out of the user range");
-    panic("x86_64: fault_handle returned for a user fault");
+    trapdump_user_fault(rip, rip, "syscall return address out of the user range");
 }
