@@ -7,8 +7,8 @@
 // a connection holds at most its header buffer and one response. Idle or
 // stalled connections are closed after IDLE_NS.
 #include "http.h"
-#include "tcpip_client.h"
 #include <apps/http/env.h>
+#include <protocols/tcpip.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,9 +173,24 @@ static void on_conn(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
     conn_serve(c);
 }
 
+// Receives the next new connection on the listener: returns its channel (ours
+// to close), or ERR_EMPTY / ERR_CLOSED, or ERR_UNEXPECTED for another message.
+static handle_t accept_next(handle_t l) {
+    static struct msg m;
+    struct tcpip_accepted acc;
+    int r = ch_recv(l, &m);
+    if (r < 0)
+        return r;
+    if (tcpip_accepted_decode(&m, &acc) < 0) {
+        log_warn("message %#x on the listener ignored", m.kind);
+        msg_close_handles(&m);
+        return ERR_UNEXPECTED;
+    }
+    return acc.socket;
+}
+
 static void on_listener(struct loop *lp, handle_t h, uint32_t events, void *arg) {
-    struct tcpip_addr peer;
-    handle_t ch = tcpip_accept(h, &peer);
+    handle_t ch = accept_next(h);
     if (ch == ERR_EMPTY)
         return;
     if (ch < 0) {
@@ -225,11 +240,14 @@ int app_main(const struct http_env *env) {
     // The generated startup code checked both against app.toml.
     http_tcpip = env->tcpip;
     uint16_t port = env->port;
-    listener = tcpip_open((handle_t)http_tcpip, port, false);
-    if (listener < 0) {
-        log_error("cannot listen on port %u: %s", port, err_name(listener));
+    struct tcpip_listen req = {.port = port};
+    struct tcpip_listen_reply rep;
+    int r = tcpip_listen_call((handle_t)http_tcpip, &req, &rep);
+    if (r < 0) {
+        log_error("cannot listen on port %u: %s", port, err_name(r));
         return 1;
     }
+    listener = rep.listener;
     int err = loop_init(&loop);
     handle_t sweep = err < 0 ? err : loop_add_timer(&loop, SWEEP_NS, on_sweep, NULL);
     if (sweep < 0 || (err = loop_add(&loop, listener, POLL_READABLE, on_listener, NULL)) < 0) {

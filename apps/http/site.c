@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The built-in site: the Stellina page, /api/status (JSON), /bytes/<n> test resource, error pages.
 #include "http.h"
-#include "tcpip_client.h"
+#include <protocols/tcpip.h>
+#include <stellina/stellina.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,9 +150,10 @@ static char *status_json(size_t *len) {
     outf(&o, "\"ipc\":{\"messages_sent\":%llu,\"messages_received\":%llu,\"syscalls\":%llu},",
          (unsigned long long)ipc.messages_sent, (unsigned long long)ipc.messages_received,
          (unsigned long long)ipc.syscalls);
-    struct tcpip_status st;
+    static const struct tcpip_status req;
+    struct tcpip_status_reply st;
     char ip[16] = "none", gw[16] = "none";
-    if (tcpip_status((handle_t)http_tcpip, &st) == 0) {
+    if (tcpip_status_call((handle_t)http_tcpip, &req, &st) == 0 && st.mac_len == 6) {
         ip_str(st.ip, ip, sizeof(ip));
         ip_str(st.gateway, gw, sizeof(gw));
         outf(&o, "\"network\":{\"ip\":\"%s\",\"gateway\":\"%s\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
@@ -174,10 +176,12 @@ static char *status_json(size_t *len) {
 // GET /api/dns?name=<host>: a lookup through the tcpip server's DNS (UDP).
 static void dns_respond(const char *query, struct http_response *res, bool keep_alive) {
     static char text[320];
-    char name[256];
+    static struct tcpip_dns_lookup req;
+    struct tcpip_dns_reply rep;
+    char *name = req.name;
     size_t n = 0;
     if (strncmp(query, "name=", 5) == 0) {
-        for (const char *p = query + 5; *p && *p != '&' && n < sizeof(name) - 1; p++)
+        for (const char *p = query + 5; *p && *p != '&' && n < sizeof(req.name) - 1; p++)
             name[n++] = *p;
     }
     name[n] = '\0';
@@ -185,14 +189,13 @@ static void dns_respond(const char *query, struct http_response *res, bool keep_
         respond_text(res, 400, "400 Bad Request: /api/dns?name=<host>\n", keep_alive, NULL);
         return;
     }
-    uint32_t ip;
-    int r = tcpip_dns((handle_t)http_tcpip, name, &ip);
+    int r = tcpip_dns_lookup_call((handle_t)http_tcpip, &req, &rep);
     if (r < 0) {
         snprintf(text, sizeof(text), "{\"name\":\"%s\",\"error\":\"%s\"}\n", name, err_name(r));
         set_head(res, 502, "application/json", strlen(text), keep_alive, NULL);
     } else {
         char ips[16];
-        ip_str(ip, ips, sizeof(ips));
+        ip_str(rep.ip, ips, sizeof(ips));
         snprintf(text, sizeof(text), "{\"name\":\"%s\",\"ip\":\"%s\"}\n", name, ips);
         set_head(res, 200, "application/json", strlen(text), keep_alive, NULL);
     }

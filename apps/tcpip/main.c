@@ -35,12 +35,13 @@ void tcpip_on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg
         sys_handle_close(ch);
         return;
     }
-    if (ctl_msg.kind == NET_MSG_INFO && ctl_msg.len == sizeof(struct net_info) &&
-        ctl_msg.nhandles == 0) {
-        nic_attach(ch, (const struct net_info *)ctl_msg.data);
-        return;
-    }
-    sock_request(ch, &ctl_msg);
+    // A driver announces itself with net.info; everything else is a tcpip
+    // request. The generated dispatchers answer malformed or unknown messages
+    // with MSG_ERROR and close their handles.
+    if (ctl_msg.kind == NET_INFO_KIND)
+        net_dispatch(&nic_control_handlers, NULL, ch, &ctl_msg);
+    else
+        tcpip_dispatch(&sock_control_handlers, NULL, ch, &ctl_msg);
 }
 
 int app_main(const struct tcpip_env *env) {

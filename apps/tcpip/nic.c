@@ -29,6 +29,9 @@ static uint8_t mac[6];
 static uint64_t frames_rx, frames_tx, frames_dropped;
 static uint32_t nic_attaches;
 static struct msg nic_msg;
+static struct net_tx tx_msg; // one frame on its way out (the loop is single-threaded)
+
+#define FRAME_MAX sizeof(tx_msg.frame)
 
 struct frame {
     uint16_t len;
@@ -46,7 +49,9 @@ static void nic_interests(void) {
 static void backlog_flush(void) {
     while (backlog_count && nic) {
         struct frame *f = backlog[backlog_head];
-        int r = ch_send(nic, NET_MSG_TX, f->data, f->len, NULL, 0);
+        tx_msg.frame_len = f->len;
+        memcpy(tx_msg.frame, f->data, f->len);
+        int r = net_tx_send(nic, &tx_msg);
         if (r == ERR_FULL)
             break;
         free(f);
@@ -58,15 +63,14 @@ static void backlog_flush(void) {
 }
 
 static err_t nic_linkoutput(struct netif *nif, struct pbuf *p) {
-    static uint8_t buf[NET_FRAME_MAX];
-
-    if (!nic || p->tot_len > NET_FRAME_MAX) {
+    if (!nic || p->tot_len > FRAME_MAX) {
         frames_dropped++;
         return ERR_OK; // like a cable pulled out: the frame is lost, TCP retransmits
     }
-    uint16_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
+    uint16_t len = pbuf_copy_partial(p, tx_msg.frame, p->tot_len, 0);
+    tx_msg.frame_len = len;
     if (backlog_count == 0) {
-        int r = ch_send(nic, NET_MSG_TX, buf, len, NULL, 0);
+        int r = net_tx_send(nic, &tx_msg);
         if (r == 0) {
             frames_tx++;
             return ERR_OK;
@@ -82,7 +86,7 @@ static err_t nic_linkoutput(struct netif *nif, struct pbuf *p) {
         return ERR_OK;
     }
     f->len = len;
-    memcpy(f->data, buf, len);
+    memcpy(f->data, tx_msg.frame, len);
     backlog[(backlog_head + backlog_count) % BACKLOG_MAX] = f;
     backlog_count++;
     nic_interests();
@@ -150,7 +154,7 @@ void nic_setup(const char *text) {
     }
 }
 
-void nic_status(struct tcpip_status *st) {
+void nic_status(struct tcpip_status_reply *st) {
     memset(st, 0, sizeof(*st));
     if (netif_ready) {
         st->ip = netif_ip4_addr(&netif)->addr;
@@ -159,6 +163,7 @@ void nic_status(struct tcpip_status *st) {
         st->link_up = netif_is_link_up(&netif);
     }
     memcpy(st->mac, mac, 6);
+    st->mac_len = 6;
     st->dhcp = use_dhcp;
     st->frames_rx = frames_rx;
     st->frames_tx = frames_tx;
@@ -179,6 +184,23 @@ static void nic_detach(void) {
     log_warn("the NIC driver went away; waiting for it to reconnect");
 }
 
+// A frame from the driver, into lwIP. Returns 0 (with no room in lwIP it is lost, as on a wire).
+static int on_rx(void *ctx, handle_t ch, const struct net_rx *m) {
+    frames_rx++;
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, m->frame_len, PBUF_POOL);
+    if (!p) {
+        frames_dropped++;
+        return 0;
+    }
+    pbuf_take(p, m->frame, m->frame_len);
+    if (netif.input(p, &netif) != ERR_OK)
+        pbuf_free(p);
+    return 0;
+}
+
+// On the driver's channel it only sends frames (a second `info` is refused).
+static const struct net_handlers nic_handlers = {.rx = on_rx};
+
 handle_t nic_channel(void) {
     return nic;
 }
@@ -197,27 +219,24 @@ void nic_on_channel(struct loop *loop, handle_t ch, uint32_t events, void *arg) 
             nic_detach();
             return;
         }
-        msg_close_handles(&nic_msg);
-        if (nic_msg.kind != NET_MSG_RX || nic_msg.len > NET_FRAME_MAX)
-            continue;
-        frames_rx++;
-        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)nic_msg.len, PBUF_POOL);
-        if (!p) {
-            frames_dropped++;
-            continue;
-        }
-        pbuf_take(p, nic_msg.data, (u16_t)nic_msg.len);
-        if (netif.input(p, &netif) != ERR_OK)
-            pbuf_free(p);
+        // A malformed frame or another kind is answered MSG_ERROR (the driver drops it).
+        net_dispatch(&nic_handlers, NULL, ch, &nic_msg);
     }
 }
 
-void nic_attach(handle_t ch, const struct net_info *info) {
+// A driver connected on `ch` and sent `info`: frames flow through it from now on.
+// Returns 0, or ERR_INVALID_ARG for a MAC that is not 6 bytes (answered MSG_ERROR).
+static int nic_attach(void *ctx, handle_t ch, const struct net_info *info) {
+    if (info->mac_len != sizeof(mac)) {
+        log_warn("net.info with a %u-byte MAC refused", info->mac_len);
+        sock_reply_error(ch, ERR_INVALID_ARG);
+        return ERR_INVALID_ARG;
+    }
     if (nic) {
         log_warn("a second NIC driver connected: refused");
         loop_remove(&tcpip_loop, ch);
         sys_handle_close(ch);
-        return;
+        return ERR_IN_USE;
     }
     nic = ch;
     nic_attaches++;
@@ -241,4 +260,7 @@ void nic_attach(handle_t ch, const struct net_info *info) {
     }
     log_info("NIC attached (mac %02x:%02x:%02x:%02x:%02x:%02x)", mac[0], mac[1], mac[2], mac[3],
              mac[4], mac[5]);
+    return 0;
 }
+
+const struct net_handlers nic_control_handlers = {.info = nic_attach};

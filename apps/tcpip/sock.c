@@ -8,58 +8,35 @@
 // - TCP -> app: received data is acknowledged to lwIP (tcp_recved, which
 //   reopens the TCP window) only once the app's queue took it; while the
 //   queue is full the data waits in `rx` and the peer sees a closing window.
-#include "lwip/dns.h"
 #include "lwip/tcp.h"
-#include "lwip/udp.h"
-#include "tcpip.h"
+#include "sock.h"
 #include <stdlib.h>
 #include <string.h>
 
-enum sock_type { SOCK_TCP, SOCK_LISTEN, SOCK_UDP };
-
-struct sock {
-    enum sock_type type;
-    handle_t ch;            // our end of the socket channel
-    handle_t ctl;           // a pending connect: the control channel to answer on
-    handle_t app_end;       // a pending connect: the end the app will get
-    struct tcp_pcb *pcb;    // TCP and listeners; NULL once lwIP freed it
-    struct udp_pcb *upcb;   // UDP
-    struct pbuf *rx;        // received, not yet taken by the app
-    uint8_t *tx;            // the unsent rest of one message from the app
-    uint16_t tx_off, tx_len;
-    bool rx_fin;            // the peer sent FIN
-    bool fin_sent;          // ... and the app was told (MSG_CLOSE)
-    bool rx_blocked;        // the app's queue was full: wait for POLL_WRITABLE
-    bool app_shut;          // the app sent MSG_CLOSE: shut our side when tx is empty
-    bool shut_done;         // ... and we did
-    bool peer_closed;       // POLL_CLOSED seen on the channel
-    bool in_loop;
-    // A listener whose app is slow to accept: connections waiting for room
-    // in its queue (already established; their sockets are live).
-    struct pending_accept *pending;
-};
-
 struct pending_accept {
-    struct tcpip_addr addr;
-    handle_t theirs;
+    struct tcpip_accepted msg; // owns the socket's handle until it is sent
     struct pending_accept *next;
 };
 
 static uint32_t tcp_count;
 static uint8_t copy_buf[MSG_MAX_DATA];
-static struct msg sock_msg;
+struct msg sock_msg;
 
 uint32_t sock_tcp_count(void) {
     return tcp_count;
 }
 
-static void reply(handle_t ctl, uint32_t kind, const void *data, size_t len, handle_t h) {
-    int r = ch_send(ctl, kind, data, len, h ? &h : NULL, h ? 1 : 0);
-    if (r < 0) {
-        log_warn("reply %#x to %d lost: %s", kind, ctl, err_name(r));
-        if (h)
-            sys_handle_close(h);
-    }
+void sock_reply_error(handle_t ch, int32_t code) {
+    int r = ch_send(ch, MSG_ERROR, &code, sizeof(code), NULL, 0);
+    if (r < 0)
+        log_warn("error reply to %d lost: %s", ch, err_name(r));
+}
+
+// A reply's send failed (the app stopped reading or left): its handle, if any, is ours to close.
+void sock_reply_lost(handle_t ch, const char *what, int r, handle_t h) {
+    log_warn("%s reply to %d lost: %s", what, ch, err_name(r));
+    if (h)
+        sys_handle_close(h);
 }
 
 static void on_sock_ch(struct loop *loop, handle_t ch, uint32_t events, void *arg);
@@ -73,8 +50,8 @@ static struct sock *sock_new(enum sock_type type) {
     return s;
 }
 
-// Forgets a socket whose pcb is closed or gone; the app sees its channel CLOSED.
-static void sock_free(struct sock *s) {
+// Forgets a socket (see sock.h).
+void sock_free(struct sock *s) {
     if (s->in_loop)
         loop_remove(&tcpip_loop, s->ch);
     if (s->ch)
@@ -254,8 +231,7 @@ static void on_tcp_err(void *arg, err_t err) {
         return;
     s->pcb = NULL; // lwIP has freed it
     if (s->ctl) {  // a connect that failed
-        int32_t code = err == ERR_RST ? ERR_CLOSED : ERR_TIMED_OUT;
-        reply(s->ctl, MSG_ERROR, &code, sizeof(code), 0);
+        sock_reply_error(s->ctl, err == ERR_RST ? ERR_CLOSED : ERR_TIMED_OUT);
     }
     sock_free(s);
 }
@@ -314,58 +290,37 @@ static void on_tcp_ch(struct sock *s, uint32_t events) {
 static void accept_flush(struct sock *l) {
     while (l->pending) {
         struct pending_accept *p = l->pending;
-        if (ch_send(l->ch, TCPIP_ACCEPTED, &p->addr, sizeof(p->addr), &p->theirs, 1) == ERR_FULL)
+        int r = tcpip_accepted_send(l->ch, &p->msg);
+        if (r == ERR_FULL)
             break;
-        l->pending = p->next; // on another error the handle is closed with the listener's peer gone
+        if (r < 0) // the app is gone: the socket goes with its channel
+            sys_handle_close(p->msg.socket);
+        l->pending = p->next;
         free(p);
     }
     loop_update(&tcpip_loop, l->ch, POLL_READABLE | (l->pending ? POLL_WRITABLE : 0));
 }
+
+// Nothing is expected from the app on a listener: whatever it sends is answered MSG_ERROR.
+static const struct tcpip_handlers listener_handlers;
 
 static void on_listen_ch(struct sock *s, uint32_t events) {
     if (events & POLL_WRITABLE)
         accept_flush(s);
     int r;
     while ((r = ch_recv(s->ch, &sock_msg)) == 0)
-        msg_close_handles(&sock_msg); // nothing is expected from the app here
+        tcpip_dispatch(&listener_handlers, s, s->ch, &sock_msg);
     if (r == ERR_CLOSED) {
         while (s->pending) {
             struct pending_accept *p = s->pending;
             s->pending = p->next;
-            sys_handle_close(p->theirs); // tcpip sees CLOSED and closes the connection
+            sys_handle_close(p->msg.socket); // we see CLOSED and close the connection
             free(p);
         }
         tcp_arg(s->pcb, NULL);
         tcp_close(s->pcb); // a listener closes without fail
         s->pcb = NULL;
         sock_free(s);
-    }
-}
-
-static void udp_ch(struct sock *s, uint32_t events) {
-    for (int i = 0; i < 16; i++) {
-        int r = ch_recv(s->ch, &sock_msg);
-        if (r == ERR_EMPTY)
-            return;
-        if (r < 0) {
-            udp_remove(s->upcb);
-            sock_free(s);
-            return;
-        }
-        msg_close_handles(&sock_msg);
-        struct tcpip_addr a;
-        if (sock_msg.kind != TCPIP_UDP_SEND || sock_msg.len < sizeof(a) ||
-            sock_msg.len - sizeof(a) > TCPIP_UDP_MAX)
-            continue;
-        memcpy(&a, sock_msg.data, sizeof(a));
-        uint16_t n = (uint16_t)(sock_msg.len - sizeof(a));
-        struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, n, PBUF_RAM);
-        if (!p)
-            continue; // UDP may lose datagrams
-        memcpy(p->payload, sock_msg.data + sizeof(a), n);
-        ip_addr_t ip = IPADDR4_INIT(a.ip);
-        udp_sendto(s->upcb, p, &ip, a.port);
-        pbuf_free(p);
     }
 }
 
@@ -376,7 +331,7 @@ static void on_sock_ch(struct loop *loop, handle_t ch, uint32_t events, void *ar
     else if (s->type == SOCK_LISTEN)
         on_listen_ch(s, events);
     else
-        udp_ch(s, events);
+        udp_on_channel(s, events);
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err) {
@@ -392,13 +347,14 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err) {
         return ERR_MEM; // lwIP resets the connection
     }
     s->ch = mine;
-    struct tcpip_addr a = {.ip = ip_2_ip4(&pcb->remote_ip)->addr, .port = pcb->remote_port};
-    int r = l->pending ? ERR_FULL : ch_send(l->ch, TCPIP_ACCEPTED, &a, sizeof(a), &theirs, 1);
+    struct tcpip_accepted a = {.remote_ip = ip_2_ip4(&pcb->remote_ip)->addr,
+                               .remote_port = pcb->remote_port, .socket = theirs};
+    int r = l->pending ? ERR_FULL : tcpip_accepted_send(l->ch, &a);
     if (r == ERR_FULL) {
         // The app is slow to accept: the connection waits (bounded by lwIP's PCBs).
         struct pending_accept *p = malloc(sizeof(*p)), **tail = &l->pending;
         if (p) {
-            *p = (struct pending_accept){.addr = a, .theirs = theirs};
+            *p = (struct pending_accept){.msg = a};
             while (*tail)
                 tail = &(*tail)->next;
             *tail = p;
@@ -418,136 +374,108 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err) {
 
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err) {
     struct sock *s = arg;
-    handle_t theirs = s->app_end;
+    struct tcpip_connect_reply rep = {.socket = s->app_end};
     s->app_end = 0;
-    reply(s->ctl, TCPIP_CONNECT_REPLY, NULL, 0, theirs);
+    int r = tcpip_connect_reply_send(s->ctl, &rep);
+    if (r < 0)
+        sock_reply_lost(s->ctl, "connect", r, rep.socket);
     s->ctl = 0;
     sock_interests(s);
     return ERR_OK;
 }
 
-static void on_dns(const char *name, const ip_addr_t *ip, void *arg) {
-    handle_t ctl = (handle_t)(uintptr_t)arg;
-    if (!ip) {
-        int32_t code = ERR_NOT_FOUND;
-        reply(ctl, MSG_ERROR, &code, sizeof(code), 0);
-        return;
-    }
-    struct tcpip_addr a = {.ip = ip_2_ip4(ip)->addr};
-    reply(ctl, TCPIP_DNS_REPLY, &a, sizeof(a), 0);
-}
-
-static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *ip,
-                        u16_t port) {
-    struct sock *s = arg;
-    struct tcpip_addr a = {.ip = ip_2_ip4(ip)->addr, .port = port};
-    uint16_t n = p->tot_len < TCPIP_UDP_MAX ? p->tot_len : TCPIP_UDP_MAX;
-    memcpy(copy_buf, &a, sizeof(a));
-    pbuf_copy_partial(p, copy_buf + sizeof(a), n, 0);
-    pbuf_free(p);
-    ch_send(s->ch, TCPIP_UDP_RECV, copy_buf, sizeof(a) + n, NULL, 0); // full: dropped, as UDP may
-}
-
-// Creates a socket with a new channel; *theirs is the app's end.
-static struct sock *sock_open(enum sock_type type, handle_t *theirs, int32_t *code) {
+// Creates a socket with a new channel (see sock.h).
+struct sock *sock_open(enum sock_type type, handle_t *theirs) {
     handle_t mine;
     struct sock *s = sock_new(type);
     if (!s || ch_create(&mine, theirs) < 0) {
         if (s)
             sock_free(s);
-        *code = ERR_NO_MEMORY;
         return NULL;
     }
     s->ch = mine;
     return s;
 }
 
-void sock_request(handle_t ch, struct msg *m) {
-    int32_t code = ERR_INVALID_ARG;
-    handle_t theirs;
-    struct sock *s;
-    msg_close_handles(m);
-    if ((m->kind == TCPIP_LISTEN || m->kind == TCPIP_UDP_OPEN) && m->len == sizeof(struct tcpip_port)) {
-        uint16_t port = ((struct tcpip_port *)m->data)->port;
-        bool udp = m->kind == TCPIP_UDP_OPEN;
-        if (!(s = sock_open(udp ? SOCK_UDP : SOCK_LISTEN, &theirs, &code)))
-            goto fail;
-        if (udp) {
-            s->upcb = udp_new();
-            if (!s->upcb || udp_bind(s->upcb, IP_ANY_TYPE, port) != ERR_OK) {
-                if (s->upcb)
-                    udp_remove(s->upcb);
-                code = ERR_IN_USE;
-                goto fail_sock;
-            }
-            udp_recv(s->upcb, on_udp_recv, s);
-        } else {
-            struct tcp_pcb *pcb = tcp_new();
-            if (!pcb || tcp_bind(pcb, IP_ANY_TYPE, port) != ERR_OK) {
-                if (pcb)
-                    tcp_close(pcb);
-                code = ERR_IN_USE;
-                goto fail_sock;
-            }
-            s->pcb = tcp_listen_with_backlog(pcb, TCP_DEFAULT_LISTEN_BACKLOG);
-            if (!s->pcb) {
-                tcp_close(pcb);
-                code = ERR_NO_MEMORY;
-                goto fail_sock;
-            }
-            tcp_arg(s->pcb, s);
-            tcp_accept(s->pcb, on_accept);
-        }
-        if (loop_add(&tcpip_loop, s->ch, POLL_READABLE, on_sock_ch, s) == 0)
-            s->in_loop = true;
-        reply(ch, udp ? TCPIP_UDP_OPEN_REPLY : TCPIP_LISTEN_REPLY, NULL, 0, theirs);
-        return;
-    }
-    if (m->kind == TCPIP_CONNECT && m->len == sizeof(struct tcpip_addr)) {
-        struct tcpip_addr a;
-        memcpy(&a, m->data, sizeof(a));
-        if (!(s = sock_open(SOCK_TCP, &theirs, &code)))
-            goto fail;
-        struct tcp_pcb *pcb = tcp_new();
-        if (!pcb) {
-            code = ERR_NO_MEMORY;
-            goto fail_sock;
-        }
-        tcp_setup(s, pcb);
-        s->ctl = ch;
-        s->app_end = theirs;
-        ip_addr_t ip = IPADDR4_INIT(a.ip);
-        if (tcp_connect(pcb, &ip, a.port, on_connected) != ERR_OK) {
-            s->ctl = 0;
-            sock_close_tcp(s);
-            code = ERR_NO_MEMORY;
-            goto fail;
-        }
-        return;
-    }
-    if (m->kind == TCPIP_DNS_LOOKUP && m->len > 0 && m->len <= 255) {
-        char name[256];
-        memcpy(name, m->data, m->len);
-        name[m->len] = '\0';
-        ip_addr_t ip;
-        err_t e = dns_gethostbyname(name, &ip, on_dns, (void *)(uintptr_t)ch);
-        if (e == ERR_OK)
-            on_dns(name, &ip, (void *)(uintptr_t)ch);
-        else if (e != ERR_INPROGRESS)
-            on_dns(name, NULL, (void *)(uintptr_t)ch);
-        return;
-    }
-    if (m->kind == TCPIP_STATUS && m->len == 0) {
-        struct tcpip_status st;
-        nic_status(&st);
-        reply(ch, TCPIP_STATUS_REPLY, &st, sizeof(st), 0);
-        return;
-    }
-    log_warn("request kind %#x (%u bytes) refused", m->kind, m->len);
-    goto fail;
-fail_sock:
-    sys_handle_close(theirs);
-    sock_free(s);
-fail:
-    reply(ch, MSG_ERROR, &code, sizeof(code), 0);
+// Replies to listen or udp_open and serves the new socket's channel (see sock.h).
+int sock_opened(handle_t ch, struct sock *s, handle_t theirs) {
+    int r;
+    if (loop_add(&tcpip_loop, s->ch, POLL_READABLE, on_sock_ch, s) == 0)
+        s->in_loop = true;
+    if (s->type == SOCK_UDP)
+        r = tcpip_udp_open_reply_send(ch, &(struct tcpip_udp_open_reply){.socket = theirs});
+    else
+        r = tcpip_listen_reply_send(ch, &(struct tcpip_listen_reply){.listener = theirs});
+    if (r < 0) // the socket ends when we see its channel CLOSED
+        sock_reply_lost(ch, "open", r, theirs);
+    return 0;
 }
+
+// listen: a listener on TCP m->port. Returns 0 (replied) or ERR_NO_MEMORY / ERR_IN_USE.
+static int on_listen(void *ctx, handle_t ch, const struct tcpip_listen *m) {
+    handle_t theirs;
+    struct sock *s = sock_open(SOCK_LISTEN, &theirs);
+    if (!s)
+        return ERR_NO_MEMORY;
+    int code = ERR_IN_USE;
+    struct tcp_pcb *pcb = tcp_new();
+    if (pcb && tcp_bind(pcb, IP_ANY_TYPE, m->port) == ERR_OK) {
+        code = ERR_NO_MEMORY;
+        s->pcb = tcp_listen_with_backlog(pcb, TCP_DEFAULT_LISTEN_BACKLOG);
+    }
+    if (!s->pcb) {
+        if (pcb)
+            tcp_close(pcb);
+        sys_handle_close(theirs);
+        sock_free(s);
+        return code;
+    }
+    tcp_arg(s->pcb, s);
+    tcp_accept(s->pcb, on_accept);
+    return sock_opened(ch, s, theirs);
+}
+
+// connect: the reply comes once the connection is established (on_connected)
+// or has failed (on_tcp_err). Returns 0, or ERR_NO_MEMORY if it could not start.
+static int on_connect(void *ctx, handle_t ch, const struct tcpip_connect *m) {
+    handle_t theirs;
+    struct sock *s = sock_open(SOCK_TCP, &theirs);
+    if (!s)
+        return ERR_NO_MEMORY;
+    struct tcp_pcb *pcb = tcp_new();
+    if (!pcb) {
+        sys_handle_close(theirs);
+        sock_free(s);
+        return ERR_NO_MEMORY;
+    }
+    tcp_setup(s, pcb);
+    s->ctl = ch;
+    s->app_end = theirs; // closed by sock_free if the connection fails
+    ip_addr_t ip = IPADDR4_INIT(m->ip);
+    if (tcp_connect(pcb, &ip, m->port, on_connected) != ERR_OK) {
+        s->ctl = 0;
+        sock_close_tcp(s);
+        return ERR_NO_MEMORY;
+    }
+    return 0;
+}
+
+// status: the interface's addresses and counters. Returns 0.
+static int on_status(void *ctx, handle_t ch, const struct tcpip_status *m) {
+    struct tcpip_status_reply st;
+    nic_status(&st);
+    int r = tcpip_status_reply_send(ch, &st);
+    if (r < 0)
+        sock_reply_lost(ch, "status", r, 0);
+    return 0;
+}
+
+// Malformed requests, unknown kinds and replies sent to us never get here: the
+// generated dispatcher answers them MSG_ERROR.
+const struct tcpip_handlers sock_control_handlers = {
+    .listen = on_listen,
+    .connect = on_connect,
+    .udp_open = udp_open_request,
+    .dns_lookup = dns_lookup_request,
+    .status = on_status,
+};

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 // virtio-net driver: interrupt-driven receive and transmit between the NIC and the tcpip server.
 //
-// Frames received are sent to tcpip as NET_MSG_RX; NET_MSG_TX messages from
-// tcpip are transmitted. Backpressure both ways, nothing dropped by us:
+// Frames received are sent to tcpip as net.rx; net.tx messages from tcpip are
+// transmitted (protocols/net.toml, through the generated stubs). Backpressure
+// both ways, nothing dropped by us:
 // - tcpip's queue full: the received buffer waits (in device order) until the
 //   channel is writable again; meanwhile the device sees no new receive
 //   buffers and drops what the wire brings, as a full NIC would;
 // - every transmit buffer in flight: we stop reading the channel, so tcpip's
 //   sends get ERR_FULL until the device completes some.
-#include "net_proto.h"
 #include <apps/virtio_net/env.h>
+#include <protocols/net.h>
 #include <string.h>
 #include <virtio/virtio.h>
 
@@ -28,6 +29,7 @@ static uint32_t hdr_len;
 static handle_t tcpip, irq;
 static struct loop loop;
 static struct msg msg;
+static struct net_rx rx_msg; // a received frame on its way to tcpip
 
 // A received buffer that tcpip could not take yet (ERR_FULL); delivered first.
 static bool rx_stalled;
@@ -64,9 +66,11 @@ static void rx_drain(void) {
                 break;
             idx = (uintptr_t)cookie - 1;
         }
-        if (len > hdr_len && len - hdr_len <= NET_FRAME_MAX) {
-            int r = ch_send(tcpip, NET_MSG_RX, (uint8_t *)rx_mem.addr + idx * BUF_SIZE + hdr_len,
-                            len - hdr_len, NULL, 0);
+        if (len > hdr_len && len - hdr_len <= sizeof(rx_msg.frame)) {
+            rx_msg.frame_len = (uint16_t)(len - hdr_len);
+            const uint8_t *frame = (uint8_t *)rx_mem.addr + idx * BUF_SIZE + hdr_len;
+            memcpy(rx_msg.frame, frame, rx_msg.frame_len);
+            int r = net_rx_send(tcpip, &rx_msg);
             if (r == ERR_FULL) {
                 rx_stalled = true;
                 rx_stalled_idx = idx;
@@ -99,6 +103,29 @@ static void tx_reclaim(void) {
         tx_free[tx_nfree++] = (uint32_t)((uintptr_t)cookie - 1);
 }
 
+// A frame from tcpip: into a free transmit buffer (on_tcpip reads only while
+// one is free); `ctx` is on_tcpip's flag that the device needs a notify.
+// Returns 0, or ERR_INVALID_ARG for a frame shorter than a header.
+static int on_tx(void *ctx, handle_t ch, const struct net_tx *m) {
+    if (m->frame_len < 14) {
+        log_warn("a %u-byte frame dropped", m->frame_len);
+        return ERR_INVALID_ARG;
+    }
+    uint32_t idx = tx_free[--tx_nfree]; // as many free buffers as descriptors
+    uint8_t *buf = (uint8_t *)tx_mem.addr + idx * BUF_SIZE;
+    memset(buf, 0, hdr_len);
+    memcpy(buf + hdr_len, m->frame, m->frame_len);
+    virtq_push(&txq, tx_mem.paddr + idx * BUF_SIZE, hdr_len + m->frame_len, false,
+               (void *)(uintptr_t)(idx + 1));
+    frames_tx++;
+    *(bool *)ctx = true;
+    return 0;
+}
+
+// Malformed messages and other kinds are answered MSG_ERROR by the generated
+// dispatcher (tcpip drops an incoming MSG_ERROR).
+static const struct net_handlers handlers = {.tx = on_tx};
+
 static void on_tcpip(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
     if (events & POLL_WRITABLE)
         rx_drain();
@@ -112,19 +139,7 @@ static void on_tcpip(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
             loop_stop(lp, 1);
             return;
         }
-        msg_close_handles(&msg);
-        if (msg.kind != NET_MSG_TX || msg.len < 14 || msg.len > NET_FRAME_MAX) {
-            log_warn("bad message kind %#x len %u dropped", msg.kind, msg.len);
-            continue;
-        }
-        uint32_t idx = tx_free[--tx_nfree]; // as many free buffers as descriptors
-        uint8_t *buf = (uint8_t *)tx_mem.addr + idx * BUF_SIZE;
-        memset(buf, 0, hdr_len);
-        memcpy(buf + hdr_len, msg.data, msg.len);
-        virtq_push(&txq, tx_mem.paddr + idx * BUF_SIZE, hdr_len + msg.len, false,
-                   (void *)(uintptr_t)(idx + 1));
-        frames_tx++;
-        sent = true;
+        net_dispatch(&handlers, &sent, ch, &msg);
     }
     if (sent)
         virtq_notify(&dev, &txq);
@@ -185,14 +200,14 @@ int app_main(const struct virtio_net_env *env) {
         log_error("NIC setup failed: %s", err_name(err));
         return 1;
     }
-    struct net_info info = {.mtu = 1500};
+    struct net_info info = {.mac_len = 6, .mtu = 1500};
     if (dev.features & (1ull << VIRTIO_NET_F_MAC)) {
         for (int i = 0; i < 6; i++)
             info.mac[i] = virtio_config_read8(&dev, (uint32_t)i);
     } else {
         memcpy(info.mac, "\x02\x00\x00\x00\x00\x01", 6); // locally administered
     }
-    if ((err = loop_init(&loop)) < 0 || (err = ch_send(tcpip, NET_MSG_INFO, &info, sizeof(info), NULL, 0)) < 0 ||
+    if ((err = loop_init(&loop)) < 0 || (err = net_info_send(tcpip, &info)) < 0 ||
         (err = loop_add(&loop, irq, POLL_READABLE, on_irq, NULL)) < 0 ||
         (err = loop_add(&loop, tcpip, POLL_READABLE, on_tcpip, NULL)) < 0) {
         log_error("setup: %s", err_name(err));
