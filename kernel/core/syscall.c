@@ -500,8 +500,12 @@ static int64_t sys_sysinfo(int64_t kind, int64_t buf, int64_t len) {
     }
 }
 
-int64_t syscall_dispatch(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5,
-                         int64_t number) {
+// The body of both entries below, inlined into each so that neither moves
+// its arguments into the other's order.
+static inline __attribute__((always_inline)) int64_t syscall_run(int64_t number, int64_t a0,
+                                                                  int64_t a1, int64_t a2,
+                                                                  int64_t a3, int64_t a4,
+                                                                  int64_t a5) {
     int64_t ret;
     syscall_count++;
     // A number the kernel does not have costs nothing more than this check.
@@ -548,6 +552,22 @@ int64_t syscall_dispatch(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t
     if (current->killed)
         thread_exit_current();
     return ret;
+}
+
+// The trap paths' entry (arch.h): the arguments where the trap left them.
+int64_t syscall_dispatch(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5,
+                         int64_t number) {
+    return syscall_run(number, a0, a1, a2, a3, a4, a5);
+}
+
+// The in-kernel gate's entry (syscall_gate_direct in trap.S, with interrupts
+// off): the arguments in sys_gate_fn's order, number first, so the gate
+// passes them on untouched. Same contract as syscall_dispatch.
+int64_t syscall_dispatch_direct(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3,
+                                int64_t a4, int64_t a5);
+int64_t syscall_dispatch_direct(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3,
+                                int64_t a4, int64_t a5) {
+    return syscall_run(number, a0, a1, a2, a3, a4, a5);
 }
 
 

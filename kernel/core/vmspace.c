@@ -60,8 +60,10 @@ static void mapping_remove(struct vmspace *vs, struct vm_mapping *m) {
     for (size_t off = 0; off < m->len; off += PAGE_SIZE)
         arch_pt_unmap(pt, m->va + off); // flushes the TLB entry: no stale access after unmap
     list_remove(&m->node);
-    if (vs->last_hit == m)
-        vs->last_hit = NULL;
+    for (size_t i = 0; i < VMSPACE_HIT_SLOTS; i++) {
+        if (vs->last_hit[i] == m)
+            vs->last_hit[i] = NULL;
+    }
     kobj_unref(&m->folio->obj);
     kfree(m);
 }
@@ -173,14 +175,15 @@ static bool mapping_covers(const struct vm_mapping *m, struct process *owner, va
     return m->owner == owner && va >= m->va && va < m->va + m->len && (m->prot & prot) == prot;
 }
 
-bool vmspace_range_ok(struct vmspace *vs, struct process *owner, vaddr_t va, size_t len,
-                      unsigned prot) {
+bool vmspace_range_ok_slow(struct vmspace *vs, struct process *owner, vaddr_t va, size_t len,
+                           unsigned prot) {
     if (va + len < va)
         return false;
     vaddr_t end = va + len;
+    struct vm_mapping **slot = &vs->last_hit[owner->pid % VMSPACE_HIT_SLOTS];
     // A range may span adjacent mappings; walk them in address order.
     while (va < end || len == 0) {
-        struct vm_mapping *m = vs->last_hit;
+        struct vm_mapping *m = *slot;
         if (!m || !mapping_covers(m, owner, va, prot)) {
             m = NULL;
             LIST_FOR_EACH (it, &vs->mappings, struct vm_mapping, node) {
@@ -191,7 +194,7 @@ bool vmspace_range_ok(struct vmspace *vs, struct process *owner, vaddr_t va, siz
             }
             if (!m)
                 return false;
-            vs->last_hit = m;
+            *slot = m;
         }
         if (len == 0)
             return true;

@@ -4,8 +4,7 @@
 #include "common.h"
 #include "folio.h"
 #include "kobj.h"
-
-struct process;
+#include "process.h"
 
 struct vm_mapping {
     struct list_node node;  // in vmspace->mappings, sorted by va
@@ -17,6 +16,10 @@ struct vm_mapping {
     struct process *owner;  // who may unmap it; whose exit removes it
 };
 
+// Four: pids spread over them, and struct vmspace stays in the 128-byte kmalloc
+// class (a bigger one moved heap layout enough to pin one more slab page).
+#define VMSPACE_HIT_SLOTS 4
+
 // The kernel vmspace is shared by all in-kernel processes; each mapping in it
 // remembers its owner. A user vmspace belongs to one process.
 struct vmspace {
@@ -25,7 +28,11 @@ struct vmspace {
     struct arch_pagetable pt; // user vmspaces; the kernel one uses arch_kernel_pagetable()
     struct list mappings;
     vaddr_t base, end;        // where mappings are placed
-    struct vm_mapping *last_hit; // speeds up repeated pointer checks
+    // The mapping each process's last pointer check hit, in one of a few
+    // slots picked by pid: in-kernel processes share the kernel vmspace, and
+    // one entry for all of them missed every other check of a round trip.
+    // Entries are NULL or mappings of this vmspace (mapping removal clears them).
+    struct vm_mapping *last_hit[VMSPACE_HIT_SLOTS];
 };
 
 extern struct vmspace *kernel_vmspace;
@@ -49,6 +56,21 @@ MUST_CHECK int vmspace_reserve(struct vmspace *vs, size_t len, vaddr_t *va);
 MUST_CHECK int vmspace_unmap(struct vmspace *vs, vaddr_t va, struct process *owner);
 // Removes every mapping of `owner` (its exit).
 void vmspace_unmap_owned(struct vmspace *vs, struct process *owner);
+// vmspace_range_ok when the owner's last-hit mapping does not cover the range.
+bool vmspace_range_ok_slow(struct vmspace *vs, struct process *owner, vaddr_t va, size_t len,
+                           unsigned prot);
+
 // True if [va, va+len) lies inside mappings of `owner` allowing `prot`.
-bool vmspace_range_ok(struct vmspace *vs, struct process *owner, vaddr_t va, size_t len,
-                      unsigned prot);
+// Inline for the common case (every IPC syscall checks its pointers): the
+// range lies in the mapping the owner's previous check hit.
+static inline bool vmspace_range_ok(struct vmspace *vs, struct process *owner, vaddr_t va,
+                                    size_t len, unsigned prot) {
+    const struct vm_mapping *m = vs->last_hit[owner->pid % VMSPACE_HIT_SLOTS];
+    // off < m->len puts va inside m; len <= m->len - off keeps the end there (no overflow).
+    if (m && m->owner == owner && (m->prot & prot) == prot) {
+        vaddr_t off = va - m->va;
+        if (off < m->len && len <= m->len - off)
+            return true;
+    }
+    return vmspace_range_ok_slow(vs, owner, va, len, prot);
+}

@@ -11,6 +11,16 @@ typedef uint64_t __attribute__((may_alias)) word_t;
 void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
     unsigned char *d = dst;
     const unsigned char *s = src;
+    // The common case first, with one test: both pointers and the length word
+    // multiples (an 8-byte message header or payload took 31 instructions
+    // through the general path below).
+    if ((((uintptr_t)d | (uintptr_t)s | n) & (sizeof(word_t) - 1)) == 0) {
+        word_t *dw = (word_t *)d;
+        const word_t *sw = (const word_t *)s;
+        for (size_t i = 0; i < n / sizeof(word_t); i++)
+            dw[i] = sw[i];
+        return dst;
+    }
     if ((((uintptr_t)d ^ (uintptr_t)s) & (sizeof(word_t) - 1)) == 0) {
         while (n > 0 && ((uintptr_t)d & (sizeof(word_t) - 1)) != 0) {
             *d++ = *s++;

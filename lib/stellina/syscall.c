@@ -2,9 +2,10 @@
 // The syscall wrappers: each passes its arguments through the gate chosen at startup.
 #include <stellina/syscall.h>
 
-// Implemented per arch (arch/<arch>/gate.S): the trap instruction, for user mode.
-int64_t sys_trap(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5,
-                 int64_t number);
+// Implemented per arch (arch/<arch>/gate.S): the trap instruction, for user
+// mode. Same arguments as sys_call, so that either path is a tail jump.
+int64_t sys_trap(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
+                 int64_t a5);
 
 // NULL until _start sets it; NULL also means "trap" (user mode).
 static sys_gate_fn sys_gate;
@@ -15,9 +16,12 @@ void sys_set_gate(sys_gate_fn gate) {
 
 int64_t sys_call(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
                  int64_t a5) {
-    if (sys_gate)
-        return sys_gate(a0, a1, a2, a3, a4, a5, number);
-    return sys_trap(a0, a1, a2, a3, a4, a5, number);
+    // Both calls pass the arguments in the registers they arrived in: a load
+    // and a jump (the in-kernel null syscall's budget is ~30 instructions).
+    sys_gate_fn gate = sys_gate;
+    if (gate)
+        return gate(number, a0, a1, a2, a3, a4, a5);
+    return sys_trap(number, a0, a1, a2, a3, a4, a5);
 }
 
 #define I(x) ((int64_t)(x))

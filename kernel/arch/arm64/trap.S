@@ -134,14 +134,15 @@ arm64_trap_return:
     add sp, sp, #FRAME_SIZE
     eret
 
-// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, a5, number): the gate of
-// in-kernel apps (start_info.gate), a plain call with the number in x6. The
-// kernel runs with interrupts masked, so they are masked around
-// syscall_dispatch and DAIF is back as it was after it. A number the kernel
-// does not have is turned away here, before any frame is built.
+// int64_t syscall_gate_direct(number, a0, a1, a2, a3, a4, a5): the gate of
+// in-kernel apps (start_info.gate, sys_gate_fn), a plain call with the number
+// in x0 and the arguments in x1-x6, passed on to syscall_dispatch_direct as
+// they are. The kernel runs with interrupts masked, so they are masked around
+// it and DAIF is back as it was after it. A number the kernel does not have
+// is turned away here, before any frame is built.
 .global syscall_gate_direct
 syscall_gate_direct:
-    sub x9, x6, #1
+    sub x9, x0, #1
     cmp x9, #SYS_MAX
     b.hs 2f
     mrs x9, daif
@@ -149,7 +150,7 @@ syscall_gate_direct:
     stp x29, x30, [sp, #-32]!
     mov x29, sp
     str x9, [sp, #16]
-    bl syscall_dispatch
+    bl syscall_dispatch_direct
     ldr x9, [sp, #16]
     ldp x29, x30, [sp], #32
     msr daif, x9

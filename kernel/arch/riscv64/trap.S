@@ -123,21 +123,22 @@ user_syscall:
     ld sp, 2*8(sp)
     sret
 
-// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, a5, number): the gate of
-// in-kernel apps (start_info.gate), a plain call with the number in a6. The
-// kernel runs with interrupts off, so they are off around syscall_dispatch
+// int64_t syscall_gate_direct(number, a0, a1, a2, a3, a4, a5): the gate of
+// in-kernel apps (start_info.gate, sys_gate_fn), a plain call with the number
+// in a0 and the arguments in a1-a6, passed on to syscall_dispatch_direct as
+// they are. The kernel runs with interrupts off, so they are off around it
 // and back as they were after it. A number the kernel does not have is
 // turned away here, before any frame is built.
 .global syscall_gate_direct
 syscall_gate_direct:
-    addi t0, a6, -1
+    addi t0, a0, -1
     li t1, SYS_MAX
     bgeu t0, t1, 1f
     addi sp, sp, -16
     sd ra, 8(sp)
     csrrci t0, sstatus, SSTATUS_SIE
     sd t0, 0(sp)
-    call syscall_dispatch
+    call syscall_dispatch_direct
     ld t0, 0(sp)
     ld ra, 8(sp)
     addi sp, sp, 16

@@ -161,23 +161,23 @@ x86_64_syscall_entry:
 1:  movq %rcx, %rdi
     call x86_64_syscall_bad_return
 
-// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, a5, number): the gate of
-// in-kernel apps (start_info.gate), a plain call; the number, the seventh
-// argument, is on the stack. The kernel runs with interrupts off, so they
-// are off around syscall_dispatch and rflags is back as it was after it. A
-// number the kernel does not have is turned away here, before any frame.
+// int64_t syscall_gate_direct(number, a0, a1, a2, a3, a4, a5): the gate of
+// in-kernel apps (start_info.gate, sys_gate_fn), a plain call: the number in
+// rdi, a0-a4 in rsi, rdx, rcx, r8, r9 and a5 on the stack, passed on to
+// syscall_dispatch_direct as they are. The kernel runs with interrupts off,
+// so they are off around it and rflags is back as it was after it. A number
+// the kernel does not have is turned away here, before any frame.
 .global syscall_gate_direct
 syscall_gate_direct:
-    movq 8(%rsp), %rax
-    leaq -1(%rax), %r10
-    cmpq $SYS_MAX, %r10
+    leaq -1(%rdi), %rax
+    cmpq $SYS_MAX, %rax
     jae 1f
     pushq %rbp
     movq %rsp, %rbp
     pushfq
     cli
-    pushq %rax // the number again, as the seventh argument; rsp stays 16-aligned
-    call syscall_dispatch
+    pushq 16(%rbp) // a5 again, as the seventh argument; rsp stays 16-aligned
+    call syscall_dispatch_direct
     addq $8, %rsp
     popfq
     popq %rbp
