@@ -90,3 +90,25 @@ void bootmem_add_fdt_memory(struct boot_info *bi, const struct fdt *f) {
     for (int i = 0; fdt_mem_reserved(f, i, &base, &size) == 0; i++)
         bootmem_remove_ram(bi, base, base + size);
 }
+
+void bootmem_map_ranges(const struct bootmem_range *ranges, int n, paddr_t kstart, paddr_t kend,
+                        uint64_t window, paddr_t text_start, paddr_t text_end,
+                        void (*map)(paddr_t start, paddr_t end, unsigned prot)) {
+    paddr_t win_start = ALIGN_DOWN(kstart, window), win_end = ALIGN_UP(kend, window);
+    for (int i = 0; i < n; i++) {
+        paddr_t b = ranges[i].base, e = ranges[i].base + ranges[i].size;
+        if (e <= win_start || b >= win_end) {
+            map(b, e, ranges[i].prot);
+            continue;
+        }
+        if (b < win_start)
+            map(b, win_start, ranges[i].prot);
+        if (win_end < e)
+            map(win_end, e, ranges[i].prot);
+        for (paddr_t pa = MAX(b, win_start); pa < MIN(e, win_end); pa += PAGE_SIZE) {
+            bool text = pa >= text_start && pa < text_end;
+            map(pa, pa + PAGE_SIZE,
+                text ? ARCH_PROT_READ | ARCH_PROT_EXEC : ARCH_PROT_READ | ARCH_PROT_WRITE);
+        }
+    }
+}

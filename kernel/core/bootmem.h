@@ -33,3 +33,17 @@ bool bootmem_fdt_device_type(const struct fdt *f, int node, const char *type);
 // /reserved-memory and the blob's memory reservation block announce
 // (firmware such as OpenSBI, or other owners).
 void bootmem_add_fdt_memory(struct boot_info *bi, const struct fdt *f);
+
+// A physical range the arch's boot page tables map, with ARCH_PROT_* bits.
+struct bootmem_range {
+    paddr_t base;
+    uint64_t size;
+    unsigned prot;
+};
+// Maps each range with map(start, end, prot) (the arch's boot page-table
+// writer), except inside the window around the kernel image [kstart, kend)
+// rounded out to `window` bytes: there it maps page by page, so that only
+// [text_start, text_end) is executable and the rest is read-write.
+void bootmem_map_ranges(const struct bootmem_range *ranges, int n, paddr_t kstart, paddr_t kend,
+                        uint64_t window, paddr_t text_start, paddr_t text_end,
+                        void (*map)(paddr_t start, paddr_t end, unsigned prot));

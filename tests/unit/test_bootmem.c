@@ -113,3 +113,48 @@ TEST(add_device_fills_truncates_and_refuses) {
     EXPECT_EQ(bootmem_add_device(&bi, "virtio,mmio", 0, 0, 4), ERR_FULL);
     EXPECT_EQ(bi.num_devices, BOOT_DEVICES_MAX);
 }
+
+// What bootmem_map_ranges asked the arch to map, in order.
+static struct {
+    paddr_t start, end;
+    unsigned prot;
+} maps[2048];
+static int num_maps;
+
+static void record_map(paddr_t start, paddr_t end, unsigned prot) {
+    if (num_maps < 2048)
+        maps[num_maps++] = (typeof(maps[0])){start, end, prot};
+}
+
+TEST(map_ranges_splits_the_kernel_window) {
+    // RAM 0..64 MiB with the kernel at 3 MiB + 0x3000 .. 5 MiB + 0x1000 (text in its
+    // first page), a 2 MiB window, and a device range far away.
+    const unsigned rw = ARCH_PROT_READ | ARCH_PROT_WRITE;
+    struct bootmem_range ranges[] = {{0, 64 * MIB, rw}, {256 * MIB, 4096, rw | ARCH_PROT_MMIO}};
+    paddr_t kstart = 3 * MIB + 0x3000, kend = 5 * MIB + 0x1000;
+    num_maps = 0;
+    bootmem_map_ranges(ranges, 2, kstart, kend, 2 * MIB, kstart, kstart + 4096, record_map);
+    // Below and above the window in one call each, then 4 KiB pages across it.
+    EXPECT_EQ(maps[0].start, 0);
+    EXPECT_EQ(maps[0].end, 2 * MIB);
+    EXPECT_EQ(maps[1].start, 6 * MIB);
+    EXPECT_EQ(maps[1].end, 64 * MIB);
+    int pages = 0, exec = 0;
+    for (int i = 2; i < num_maps && maps[i].start < 6 * MIB; i++) {
+        EXPECT_EQ(maps[i].end - maps[i].start, 4096);
+        pages++;
+        if (maps[i].prot & ARCH_PROT_EXEC) {
+            exec++;
+            EXPECT_EQ(maps[i].start, kstart);
+            EXPECT_EQ(maps[i].prot, ARCH_PROT_READ | ARCH_PROT_EXEC);
+        } else {
+            EXPECT_EQ(maps[i].prot, rw);
+        }
+    }
+    EXPECT_EQ(pages, 1024); // the whole 4 MiB window
+    EXPECT_EQ(exec, 1);
+    // The device range is outside the window: one call with its own protection.
+    EXPECT_EQ(maps[num_maps - 1].start, 256 * MIB);
+    EXPECT_EQ(maps[num_maps - 1].prot, rw | ARCH_PROT_MMIO);
+    EXPECT_EQ(num_maps, 2 + 1024 + 1);
+}

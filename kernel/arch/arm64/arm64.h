@@ -99,18 +99,13 @@ uint64_t arm64_semihost(uint64_t op, uint64_t param);
 extern volatile bool arm64_in_semihost;
 
 // mmu.c
-// A physical range the kernel page table maps at KERNEL_VBASE + pa.
-struct arm64_map_range {
-    paddr_t base;
-    uint64_t size;
-    unsigned prot;
-};
 // Builds the kernel's TTBR1 table mapping `ranges` (RAM with 1 GiB / 2 MiB
 // blocks, the 2 MiB window around the image [kstart, kend) with 4 KiB pages,
 // text executable), taking table pages from *next_free upward (they become
 // part of the kernel image), switches to it and empties TTBR0. Panics if a
 // table cannot be placed.
-void arm64_mmu_init(const struct arm64_map_range *ranges, int n, paddr_t kstart, paddr_t kend,
+struct bootmem_range;
+void arm64_mmu_init(const struct bootmem_range *ranges, int n, paddr_t kstart, paddr_t kend,
                     paddr_t *next_free);
 // Whether the kernel can read 8 bytes at va right now (for backtraces).
 bool arm64_mmu_readable(vaddr_t va);

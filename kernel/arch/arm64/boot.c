@@ -19,7 +19,7 @@ static struct pl011 uart;
 static bool uart_ready;
 static unsigned uart_irq;
 
-static struct arm64_map_range map_ranges[MAP_RANGES_MAX];
+static struct bootmem_range map_ranges[MAP_RANGES_MAX];
 static int num_map_ranges;
 
 static void early_putc(char ch) {
@@ -48,7 +48,7 @@ bool arm64_console_irq(unsigned irq) {
 static void add_map_range(paddr_t base, uint64_t size, unsigned prot) {
     // Devices packed side by side (virt's 32 virtio-mmio slots share pages)
     // become one range with the one before.
-    struct arm64_map_range *last = num_map_ranges ? &map_ranges[num_map_ranges - 1] : NULL;
+    struct bootmem_range *last = num_map_ranges ? &map_ranges[num_map_ranges - 1] : NULL;
     if (last && last->prot == prot && base >= last->base &&
         base <= ALIGN_UP(last->base + last->size, PAGE_SIZE)) {
         last->size = MAX(last->size, base + size - last->base);
@@ -58,7 +58,7 @@ static void add_map_range(paddr_t base, uint64_t size, unsigned prot) {
         kprintf("arm64: too many ranges to map, dropping %#lx\n", base);
         return;
     }
-    map_ranges[num_map_ranges++] = (struct arm64_map_range){base, size, prot};
+    map_ranges[num_map_ranges++] = (struct bootmem_range){base, size, prot};
 }
 
 // Maps the i-th "reg" range of `node` as device memory; returns its physical

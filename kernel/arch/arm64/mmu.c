@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // arm64 translation tables: the kernel's TTBR1 direct map, kernel app mappings, and ASID-tagged user tables in TTBR0.
 #include <string.h>
+#include "../../core/bootmem.h"
 #include "arm64.h"
 
 #define DESC_VALID (1ul << 0)
@@ -156,7 +157,12 @@ static void tlb_flush_all(void) {
     isb();
 }
 
-void arm64_mmu_init(const struct arm64_map_range *ranges, int n, paddr_t kstart, paddr_t kend,
+// bootmem_map_ranges' page-table writer.
+static void map_boot_range(paddr_t start, paddr_t end, unsigned prot) {
+    map_direct(start, end, prot_to_desc(prot));
+}
+
+void arm64_mmu_init(const struct bootmem_range *ranges, int n, paddr_t kstart, paddr_t kend,
                     paddr_t *next_free) {
     extern char __text_start[], __text_end[];
     boot_next_free = next_free;
@@ -165,27 +171,10 @@ void arm64_mmu_init(const struct arm64_map_range *ranges, int n, paddr_t kstart,
     // tables can share it by copying one entry and never fall out of step.
     kernel_low_root = alloc_table_page();
     table(kernel_low_root)[KERNEL_MAP_L0] = alloc_table_page() | DESC_TABLE;
-    // The 2 MiB-aligned window around the image gets 4 KiB pages so that
-    // only text is executable; other RAM takes blocks.
-    paddr_t win_start = ALIGN_DOWN(kstart, LEVEL_SIZE(2));
-    paddr_t win_end = ALIGN_UP(kend, LEVEL_SIZE(2));
-    paddr_t text_start = arch_ptr_to_paddr(__text_start), text_end = arch_ptr_to_paddr(__text_end);
-    for (int i = 0; i < n; i++) {
-        paddr_t b = ranges[i].base, e = ranges[i].base + ranges[i].size;
-        uint64_t attrs = prot_to_desc(ranges[i].prot);
-        if (e <= win_start || b >= win_end) {
-            map_direct(b, e, attrs);
-            continue;
-        }
-        map_direct(b, win_start, attrs);
-        map_direct(win_end, e, attrs);
-        for (paddr_t pa = MAX(b, win_start); pa < MIN(e, win_end); pa += PAGE_SIZE) {
-            bool text = pa >= text_start && pa < text_end;
-            map_direct(pa, pa + PAGE_SIZE,
-                       prot_to_desc(text ? ARCH_PROT_READ | ARCH_PROT_EXEC
-                                         : ARCH_PROT_READ | ARCH_PROT_WRITE));
-        }
-    }
+    // Large pages for RAM; the kernel image's window page by page, so that
+    // only its text is executable.
+    bootmem_map_ranges(ranges, n, kstart, kend, LEVEL_SIZE(2), arch_ptr_to_paddr(__text_start),
+                       arch_ptr_to_paddr(__text_end), map_boot_range);
     boot_next_free = NULL;
     asid_limit = (sysreg_read(tcr_el1) & TCR_AS) ? ASID_COUNT : 256;
     // The boot map (1 GiB blocks, identity in TTBR0) goes; both tables map

@@ -21,7 +21,7 @@ static bool uart_ready;
 static unsigned uart_irq;
 static volatile uint32_t *test_device; // SiFive test finisher, NULL if absent
 
-static struct riscv64_map_range map_ranges[MAP_RANGES_MAX];
+static struct bootmem_range map_ranges[MAP_RANGES_MAX];
 static int num_map_ranges;
 
 void arch_console_write(const char *s, size_t len) {
@@ -58,7 +58,7 @@ static void add_map_range(paddr_t base, uint64_t size, unsigned prot) {
         kprintf("riscv64: too many ranges to map, dropping %#lx\n", base);
         return;
     }
-    map_ranges[num_map_ranges++] = (struct riscv64_map_range){base, size, prot};
+    map_ranges[num_map_ranges++] = (struct bootmem_range){base, size, prot};
 }
 
 // Maps the first "reg" range of `node` as device memory; returns its base (0 if none).

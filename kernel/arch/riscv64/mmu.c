@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Sv39 page tables: the kernel's identity map, kernel app mappings and user page tables.
 #include <string.h>
+#include "../../core/bootmem.h"
 #include "riscv64.h"
 
 #define PTE_V (1ul << 0)
@@ -132,32 +133,20 @@ static void map_identity(paddr_t base, paddr_t end, uint64_t flags) {
     }
 }
 
-void riscv64_mmu_init(const struct riscv64_map_range *ranges, int n, paddr_t kstart,
+// bootmem_map_ranges' page-table writer.
+static void map_boot_range(paddr_t start, paddr_t end, unsigned prot) {
+    map_identity(start, end, prot_to_pte(prot));
+}
+
+void riscv64_mmu_init(const struct bootmem_range *ranges, int n, paddr_t kstart,
                       paddr_t kend, paddr_t *next_free) {
     extern char __text_start[], __text_end[];
     boot_next_free = next_free;
     kernel_pt.root = alloc_table_page();
-    // The 2 MiB-aligned window around the image gets 4 KiB pages so that
-    // only text is executable; other RAM takes large pages.
-    paddr_t win_start = ALIGN_DOWN(kstart, LEVEL_SIZE(1));
-    paddr_t win_end = ALIGN_UP(kend, LEVEL_SIZE(1));
-    paddr_t text_start = (paddr_t)__text_start, text_end = (paddr_t)__text_end;
-    for (int i = 0; i < n; i++) {
-        paddr_t b = ranges[i].base, e = ranges[i].base + ranges[i].size;
-        uint64_t flags = prot_to_pte(ranges[i].prot);
-        if (e <= win_start || b >= win_end) {
-            map_identity(b, e, flags);
-            continue;
-        }
-        map_identity(b, win_start, flags);
-        map_identity(win_end, e, flags);
-        for (paddr_t pa = MAX(b, win_start); pa < MIN(e, win_end); pa += PAGE_SIZE) {
-            bool text = pa >= text_start && pa < text_end;
-            map_identity(pa, pa + PAGE_SIZE,
-                         prot_to_pte(text ? ARCH_PROT_READ | ARCH_PROT_EXEC
-                                          : ARCH_PROT_READ | ARCH_PROT_WRITE));
-        }
-    }
+    // Large pages for RAM; the kernel image's window page by page, so that
+    // only its text is executable.
+    bootmem_map_ranges(ranges, n, kstart, kend, LEVEL_SIZE(1), (paddr_t)__text_start,
+                       (paddr_t)__text_end, map_boot_range);
     // Every root entry of the kernel map region exists from boot: user page
     // tables copy the root's kernel entries when created, so they see every
     // later in-kernel app mapping. (Copying them lazily on a fault cannot

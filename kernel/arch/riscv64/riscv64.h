@@ -90,17 +90,12 @@ void riscv64_sbi_shutdown(bool failure);
 void riscv64_sbi_putchar(char ch);
 
 // mmu.c
-// A physical range the kernel page table maps, with ARCH_PROT_* bits.
-struct riscv64_map_range {
-    paddr_t base;
-    uint64_t size;
-    unsigned prot;
-};
 // Builds the kernel's identity map of `ranges` (RAM with 2 MiB/1 GiB pages,
 // the kernel image [kstart, kend) with 4 KiB pages, text executable), taking
 // page-table pages from *next_free upward (they become part of the kernel
 // image), and turns on Sv39. Panics if a table cannot be placed.
-void riscv64_mmu_init(const struct riscv64_map_range *ranges, int n, paddr_t kstart,
+struct bootmem_range;
+void riscv64_mmu_init(const struct bootmem_range *ranges, int n, paddr_t kstart,
                       paddr_t kend, paddr_t *next_free);
 // Whether the kernel can read 8 bytes at va right now (for backtraces).
 bool riscv64_mmu_readable(vaddr_t va);

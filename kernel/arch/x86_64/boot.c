@@ -39,7 +39,7 @@ struct hvm_memmap_entry {
 const char arch_name[] = ARCH_NAME;
 
 static struct boot_info boot_info;
-static struct x86_64_map_range map_ranges[MAP_RANGES_MAX];
+static struct bootmem_range map_ranges[MAP_RANGES_MAX];
 static int num_map_ranges;
 static char cmdline[CMDLINE_MAX];
 
@@ -85,7 +85,7 @@ static void add_map_range(paddr_t base, uint64_t size, unsigned prot) {
         kprintf("x86_64: too many ranges to map, dropping %#lx\n", base);
         return;
     }
-    map_ranges[num_map_ranges++] = (struct x86_64_map_range){base, size, prot};
+    map_ranges[num_map_ranges++] = (struct bootmem_range){base, size, prot};
 }
 
 // Reads RAM from the start info's memory map, page-aligned and without the

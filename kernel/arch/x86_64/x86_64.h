@@ -142,16 +142,11 @@ void x86_64_thread_start(void);
 void x86_64_switch(struct arch_context *prev, struct arch_context *next);
 
 // mmu.c
-// A physical range the kernel page table maps, with ARCH_PROT_* bits.
-struct x86_64_map_range {
-    paddr_t base;
-    uint64_t size;
-    unsigned prot;
-};
 // Builds the kernel's identity map of `ranges` (large pages where aligned;
 // the kernel image [kstart, kend) with 4 KiB pages, only text executable),
 // taking table pages from *next_free upward, and switches to it.
-void x86_64_mmu_init(const struct x86_64_map_range *ranges, int n, paddr_t kstart,
+struct bootmem_range;
+void x86_64_mmu_init(const struct bootmem_range *ranges, int n, paddr_t kstart,
                      paddr_t kend, paddr_t *next_free);
 bool x86_64_mmu_readable(vaddr_t va);
 #endif // __ASSEMBLER__
