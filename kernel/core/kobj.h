@@ -35,4 +35,3 @@ void kobj_unref(struct kobj *obj);
 uint32_t kobj_readiness(struct kobj *obj);
 // Tells every poll watching `obj` that its readiness may have changed.
 void kobj_notify(struct kobj *obj);
-const char *kobj_type_name(enum kobj_type type);

@@ -20,19 +20,17 @@ static void console_destroy(struct kobj *obj) {
 
 void process_destroy(struct kobj *obj);
 
-static const struct {
-    const char *name;
-    void (*destroy)(struct kobj *obj);
-} kobj_types[KOBJ_TYPE_MAX] = {
-    [KOBJ_PROCESS] = {"process", process_destroy},
-    [KOBJ_THREAD] = {"thread", thread_obj_destroy},
-    [KOBJ_CHANNEL] = {"channel", channel_destroy},
-    [KOBJ_POLL] = {"poll", poll_destroy},
-    [KOBJ_FOLIO] = {"folio", folio_destroy},
-    [KOBJ_VMSPACE] = {"vmspace", vmspace_destroy},
-    [KOBJ_INTERRUPT] = {"interrupt", interrupt_destroy},
-    [KOBJ_TIMER] = {"timer", timer_destroy},
-    [KOBJ_CONSOLE] = {"console", console_destroy},
+// How each type of object is destroyed when its last reference goes.
+static void (*const kobj_destroy[KOBJ_TYPE_MAX])(struct kobj *obj) = {
+    [KOBJ_PROCESS] = process_destroy,
+    [KOBJ_THREAD] = thread_obj_destroy,
+    [KOBJ_CHANNEL] = channel_destroy,
+    [KOBJ_POLL] = poll_destroy,
+    [KOBJ_FOLIO] = folio_destroy,
+    [KOBJ_VMSPACE] = vmspace_destroy,
+    [KOBJ_INTERRUPT] = interrupt_destroy,
+    [KOBJ_TIMER] = timer_destroy,
+    [KOBJ_CONSOLE] = console_destroy,
 };
 
 void kobj_init(struct kobj *obj, enum kobj_type type) {
@@ -51,7 +49,7 @@ void kobj_unref(struct kobj *obj) {
     if (--obj->refcount > 0)
         return;
     poll_forget_object(obj);
-    kobj_types[obj->type].destroy(obj);
+    kobj_destroy[obj->type](obj);
 }
 
 uint32_t kobj_readiness(struct kobj *obj) {
@@ -67,8 +65,4 @@ uint32_t kobj_readiness(struct kobj *obj) {
     default:
         return 0;
     }
-}
-
-const char *kobj_type_name(enum kobj_type type) {
-    return type > 0 && type < KOBJ_TYPE_MAX ? kobj_types[type].name : "?";
 }

@@ -28,10 +28,6 @@ static void thread_enqueue(struct thread *t) {
     list_push_back(&run_queue, &t->run_node);
 }
 
-size_t sched_runnable_count(void) {
-    return list_len(&run_queue);
-}
-
 // Switches to the next runnable thread, or idle. The caller has already put
 // `current` where it belongs (run queue, a wait queue, or the zombies).
 static void sched_switch(void) {

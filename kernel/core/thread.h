@@ -63,4 +63,3 @@ void wait_queue_wake_all(struct wait_queue *wq);
 void sched_yield(void);
 // Called at the end of an interrupt: switch if the slice ran out or idle has work.
 void sched_maybe_preempt(void);
-size_t sched_runnable_count(void);
