@@ -32,6 +32,7 @@ struct sysinfo_ipc {
     uint64_t messages_sent;
     uint64_t messages_received;
     uint64_t syscalls;
+    uint64_t handoffs; // messages channel_call handed straight to a thread waiting in channel_call
 };
 
 #define INSTANCE_STATE_RUNNING    0

@@ -3,7 +3,7 @@
 #include "channel.h"
 #include "kmalloc.h"
 
-uint64_t ipc_messages_sent, ipc_messages_received;
+uint64_t ipc_messages_sent, ipc_messages_received, ipc_handoffs;
 
 static struct channel *channel_alloc(void) {
     struct channel *ch = kmalloc(sizeof(*ch));
@@ -34,14 +34,9 @@ int channel_create_pair(struct channel **a, struct channel **b) {
 // left by one serves the next even if it is a little longer.
 #define MESSAGE_MIN_CAPACITY 64
 
-struct message *message_alloc(uint32_t len) {
-    struct message *msg = current->ipc_spare;
-    if (msg && msg->capacity >= len) {
-        current->ipc_spare = NULL;
-        return msg;
-    }
+struct message *message_alloc_new(uint32_t len) {
     uint32_t capacity = MAX(len, MESSAGE_MIN_CAPACITY);
-    msg = kmalloc(sizeof(*msg) + capacity);
+    struct message *msg = kmalloc(sizeof(*msg) + capacity);
     if (msg)
         msg->capacity = capacity;
     return msg;
@@ -59,7 +54,7 @@ void message_free(struct message *msg) {
     kfree(msg);
 }
 
-void message_recycle(struct message *msg) {
+void message_recycle_slow(struct message *msg) {
     message_drop_handles(msg);
     // Keep the bigger of the two buffers: it can carry more of what comes.
     struct message *spare = current->ipc_spare;
@@ -115,18 +110,27 @@ uint32_t message_channel_count(const struct message *msg) {
     return n;
 }
 
-void channel_enqueue(struct channel *ch, struct message *msg) {
-    struct channel *peer = ch->peer;
-    ASSERT(peer && peer->queue_len < CHANNEL_QUEUE_MAX);
-    list_push_back(&peer->queue, &msg->node);
-    peer->queue_len++;
-    peer->channels_queued += message_channel_count(msg);
-    ipc_messages_sent++;
-    wait_queue_wake_all(&peer->waiters);
+// Puts msg at the front or the back of end's queue and tells whoever waits.
+static void queue_insert(struct channel *end, struct message *msg, bool front) {
+    ASSERT(end->queue_len < CHANNEL_QUEUE_MAX);
+    list_insert_before(front ? end->queue.head.next : &end->queue.head, &msg->node);
+    end->queue_len++;
+    end->channels_queued += message_channel_count(msg);
+    wait_queue_wake_all(&end->waiters);
     // Readiness is level-triggered: only the first message makes the end
     // READABLE; with messages already queued no poller can be waiting for it.
-    if (peer->queue_len == 1)
-        kobj_notify(&peer->obj);
+    if (end->queue_len == 1)
+        kobj_notify(&end->obj);
+}
+
+void channel_enqueue(struct channel *ch, struct message *msg) {
+    ASSERT(ch->peer);
+    queue_insert(ch->peer, msg, false);
+    ipc_messages_sent++;
+}
+
+void channel_requeue(struct channel *ch, struct message *msg) {
+    queue_insert(ch, msg, true);
 }
 
 void channel_dequeue(struct channel *ch, struct message *msg) {

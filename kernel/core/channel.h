@@ -19,6 +19,9 @@ struct message {
     uint8_t data[];
 };
 
+// Messages sent, received, and handed over (channel_hand_over) so far (SYSINFO_IPC).
+extern uint64_t ipc_messages_sent, ipc_messages_received, ipc_handoffs;
+
 #define CHANNEL_QUEUE_MAX 64 // messages waiting at one end before senders get ERR_FULL
 
 struct channel {
@@ -53,13 +56,47 @@ MUST_CHECK static inline int channel_can_send(struct channel *ch) {
         return ERR_FULL;
     return 0;
 }
+// message_alloc without a spare that fits: a new buffer, or NULL.
+struct message *message_alloc_new(uint32_t len);
 // A buffer for a message of `len` data bytes (len <= MSG_MAX_DATA): the
 // current thread's spare if big enough, else a new allocation. The caller
 // owns it and fills info, handles and data; NULL if out of memory.
-struct message *message_alloc(uint32_t len);
+ALWAYS_INLINE struct message *message_alloc(uint32_t len) {
+    struct message *msg = current->ipc_spare;
+    if (msg && msg->capacity >= len) {
+        current->ipc_spare = NULL;
+        return msg;
+    }
+    return message_alloc_new(len);
+}
 // Queues msg (owned by the queue from now on) at ch's peer. The caller has
 // checked channel_can_send; this cannot fail.
 void channel_enqueue(struct channel *ch, struct message *msg);
+// The thread that has waited longest in channel_call at ch's peer end, or
+// NULL. A message sent to that end can be handed to it directly.
+ALWAYS_INLINE struct thread *channel_waiting_caller(struct channel *ch) {
+    struct list_node *n = ch->peer ? list_front(&ch->peer->waiters.threads) : NULL;
+    return n ? LIST_CONTAINER(n, struct thread, wait_node) : NULL;
+}
+// Gives msg, which carries no handles, to `receiver` (what
+// channel_waiting_caller(ch) returned) instead of queueing it at ch's peer:
+// the receiver takes it from its ipc_handed when it runs, which the caller
+// makes happen at once (thread_block_and_run), before any other thread runs.
+// The receiver is not woken here. Cannot fail.
+ALWAYS_INLINE void channel_hand_over(struct channel *ch, struct message *msg,
+                                     struct thread *receiver) {
+    ASSERT(MSGINFO_HANDLES(msg->info) == 0 && !receiver->ipc_handed);
+    // A thread waits in channel_call only while its end's queue is empty, so
+    // handing this message over overtakes none.
+    ASSERT(ch->peer && list_is_empty(&ch->peer->queue));
+    receiver->ipc_handed = msg;
+    ipc_messages_sent++;
+    ipc_handoffs++;
+}
+// Queues at ch a handed message its receiver did not take (its buffer was
+// too small, say), at the front, as if it had been queued when sent: the
+// ordinary receive then reports the error and leaves it queued.
+void channel_requeue(struct channel *ch, struct message *msg);
 // The oldest message sent to ch, still queued; NULL if none.
 static inline struct message *channel_peek(struct channel *ch) {
     struct list_node *n = list_front(&ch->queue);
@@ -72,10 +109,16 @@ void channel_dequeue(struct channel *ch, struct message *msg);
 // its next message (a reply, typically), or frees it. So a request/reply
 // exchange allocates nothing. A thread keeps its spare only while it goes
 // on with IPC: message_drop_spare frees it when it does anything else.
-void message_recycle(struct message *msg);
+// message_recycle for messages with handles, or when a spare is kept already.
+void message_recycle_slow(struct message *msg);
+ALWAYS_INLINE void message_recycle(struct message *msg) {
+    // The common case inline: no handles, no spare yet, a buffer worth keeping.
+    if (MSGINFO_HANDLES(msg->info) == 0 && !current->ipc_spare && msg->capacity <= MESSAGE_SPARE_MAX)
+        current->ipc_spare = msg;
+    else
+        message_recycle_slow(msg);
+}
 // Frees the current thread's spare buffer, if any (see message_recycle).
 void message_drop_spare(void);
 // Frees a message and drops the references of the handles still in it.
 void message_free(struct message *msg);
-
-extern uint64_t ipc_messages_sent, ipc_messages_received;

@@ -28,9 +28,19 @@ struct kobj {
 };
 
 void kobj_init(struct kobj *obj, enum kobj_type type); // refcount 1
-void kobj_ref(struct kobj *obj);
-// Drops one reference; the last one destroys the object (through its type's destroy).
-void kobj_unref(struct kobj *obj);
+// The last reference is gone: the object is destroyed (through its type's destroy).
+void kobj_release(struct kobj *obj);
+// Inline: every IPC syscall takes and drops a reference.
+ALWAYS_INLINE void kobj_ref(struct kobj *obj) {
+    ASSERT(obj->refcount > 0);
+    obj->refcount++;
+}
+// Drops one reference; the last one destroys the object.
+ALWAYS_INLINE void kobj_unref(struct kobj *obj) {
+    ASSERT(obj->refcount > 0);
+    if (--obj->refcount == 0)
+        kobj_release(obj);
+}
 // The readiness bits (POLL_*) that hold now for this object.
 uint32_t kobj_readiness(struct kobj *obj);
 // Tells every poll watching `obj` that its readiness may have changed.

@@ -39,15 +39,7 @@ void kobj_init(struct kobj *obj, enum kobj_type type) {
     list_init(&obj->listeners);
 }
 
-void kobj_ref(struct kobj *obj) {
-    ASSERT(obj->refcount > 0);
-    obj->refcount++;
-}
-
-void kobj_unref(struct kobj *obj) {
-    ASSERT(obj->refcount > 0);
-    if (--obj->refcount > 0)
-        return;
+void kobj_release(struct kobj *obj) {
     poll_forget_object(obj);
     kobj_destroy[obj->type](obj);
 }

@@ -28,23 +28,26 @@ static void thread_enqueue(struct thread *t) {
     list_push_back(&run_queue, &t->run_node);
 }
 
-// Switches to the next runnable thread, or idle. The caller has already put
-// `current` where it belongs (run queue, a wait queue, or the zombies).
-static void sched_switch(void) {
+void sched_switch_to(struct thread *next, uint64_t now) {
     struct thread *prev = current;
-    struct list_node *n = list_pop_front(&run_queue);
-    struct thread *next = n ? LIST_CONTAINER(n, struct thread, run_node) : &idle_thread;
-    uint64_t now = arch_now_ns();
     prev->cpu_ns += now - prev->ran_since;
     next->ran_since = now;
-    slice_start = now;
-    ktimer_program(next == &idle_thread ? 0 : now + SLICE_NS, now); // idle has no slice
     if (next == prev)
         return;
     current = next;
     if (next->proc->vmspace != prev->proc->vmspace)
         vmspace_activate(next->proc->vmspace);
     arch_switch(&prev->ctx, &next->ctx);
+}
+
+// Switches to the next runnable thread, or idle, with a fresh time slice.
+static void sched_switch(void) {
+    struct list_node *n = list_pop_front(&run_queue);
+    struct thread *next = n ? LIST_CONTAINER(n, struct thread, run_node) : &idle_thread;
+    uint64_t now = arch_now_ns();
+    slice_start = now;
+    ktimer_program(next == &idle_thread ? 0 : now + SLICE_NS, now); // idle has no slice
+    sched_switch_to(next, now);
 }
 
 void sched_yield(void) {
@@ -176,6 +179,7 @@ static void thread_destroy(struct thread *t) {
     if (t->kstack)
         page_free(arch_ptr_to_paddr(t->kstack), THREAD_KSTACK_PAGES);
     t->kstack = NULL;
+    ASSERT(!t->ipc_handed); // channel_call always takes or requeues it
     kfree(t->ipc_spare); // holds no handles: just memory
     t->ipc_spare = NULL;
     bool last = list_is_empty(&proc->threads);

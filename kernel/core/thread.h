@@ -33,6 +33,8 @@ struct thread {
     void *kstack;                // kernel stack for user threads (NULL for in-kernel ones)
     struct message *ipc_spare;   // the buffer of the last message it received, for its next
                                  // send; only between IPC syscalls (see message_recycle)
+    struct message *ipc_handed;  // a message handed to it while it waited in channel_call
+                                 // (never queued: see channel_hand_over); it takes it on waking
     uint64_t cpu_ns, ran_since;
     struct arch_context ctx;
 };
@@ -59,6 +61,32 @@ void wait_queue_init(struct wait_queue *wq);
 // Returns the wake result: 0, ERR_TIMED_OUT, or ERR_CLOSED if its process is exiting.
 int thread_block(struct wait_queue *wq, uint64_t deadline_ns);
 void wait_queue_wake_all(struct wait_queue *wq);
+// Runs `next` instead of the current thread, which the caller has already
+// put where it belongs (run queue, a wait queue, or the zombies), in the
+// current time slice; `now` is arch_now_ns(). For the scheduler and
+// thread_block_and_run only.
+void sched_switch_to(struct thread *next, uint64_t now);
+// Blocks the current thread on wq like thread_block (no deadline) and runs
+// `next`, a thread blocked without a deadline, at once: it is taken off its
+// wait queue and runs in the rest of the current time slice, without the run
+// queue (the direct handoff of channel_call). The current thread must not be
+// killed. Returns what thread_block returns. Inline: it is half of every
+// handoff.
+ALWAYS_INLINE int thread_block_and_run(struct wait_queue *wq, struct thread *next) {
+    struct thread *self = current;
+    ASSERT(next->state == THREAD_BLOCKED && !ktimer_is_armed(&next->timeout));
+    list_remove(&next->wait_node);
+    next->wake_result = 0;
+    next->state = THREAD_RUNNABLE;
+    self->state = THREAD_BLOCKED;
+    self->wake_result = 0;
+    list_push_back(&wq->threads, &self->wait_node);
+    // No new slice and no timer to reprogram: `next` runs in the rest of the
+    // current one, so a pair of threads calling each other is preempted
+    // when the slice ends, like one thread.
+    sched_switch_to(next, arch_now_ns());
+    return self->killed ? ERR_CLOSED : self->wake_result;
+}
 // Gives up the CPU to the next runnable thread (if any).
 void sched_yield(void);
 // Called at the end of an interrupt: switch if the slice ran out or idle has work.

@@ -63,7 +63,7 @@ bool vmspace_range_ok_slow(struct vmspace *vs, struct process *owner, vaddr_t va
 // True if [va, va+len) lies inside mappings of `owner` allowing `prot`.
 // Inline for the common case (every IPC syscall checks its pointers): the
 // range lies in the mapping the owner's previous check hit.
-static inline bool vmspace_range_ok(struct vmspace *vs, struct process *owner, vaddr_t va,
+ALWAYS_INLINE bool vmspace_range_ok(struct vmspace *vs, struct process *owner, vaddr_t va,
                                     size_t len, unsigned prot) {
     const struct vm_mapping *m = vs->last_hit[owner->pid % VMSPACE_HIT_SLOTS];
     // off < m->len puts va inside m; len <= m->len - off keeps the end there (no overflow).
