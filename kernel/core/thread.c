@@ -179,7 +179,7 @@ static void thread_destroy(struct thread *t) {
     if (t->kstack)
         page_free(arch_ptr_to_paddr(t->kstack), THREAD_KSTACK_PAGES);
     t->kstack = NULL;
-    ASSERT(!t->ipc_handed); // channel_call always takes or requeues it
+    ASSERT(!t->ipc_handed && !t->ipc_has_copied); // channel_call always takes them
     kfree(t->ipc_spare); // holds no handles: just memory
     t->ipc_spare = NULL;
     bool last = list_is_empty(&proc->threads);

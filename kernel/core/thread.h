@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Threads, wait queues and the preemptive round-robin scheduler (uniprocessor).
 #pragma once
+#include "../../abi/message.h"
 #include "common.h"
 #include "kobj.h"
 #include "ktimer.h"
@@ -33,8 +34,15 @@ struct thread {
     void *kstack;                // kernel stack for user threads (NULL for in-kernel ones)
     struct message *ipc_spare;   // the buffer of the last message it received, for its next
                                  // send; only between IPC syscalls (see message_recycle)
-    struct message *ipc_handed;  // a message handed to it while it waited in channel_call
-                                 // (never queued: see channel_hand_over); it takes it on waking
+    // While it waits in channel_call: where the reply goes. A caller in the
+    // same address space copies a message there directly (ipc_copied then
+    // holds its msginfo); from elsewhere, it hands over the buffer of one
+    // (ipc_handed; see channel_hand_over). It takes either on waking.
+    void *ipc_reply_buf;
+    size_t ipc_reply_len;
+    struct message *ipc_handed;
+    bool ipc_has_copied;
+    msginfo_t ipc_copied;
     uint64_t cpu_ns, ran_since;
     struct arch_context ctx;
 };

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// What the host stub arch offers tests: catching panics and counting kobj_unref calls.
+// What the host stub arch offers tests: catching panics and counting object destructions.
 #pragma once
 #include <setjmp.h>
 #include <stdbool.h>
@@ -11,7 +11,6 @@ extern jmp_buf host_panic_jmp;
 extern volatile bool host_panic_armed;
 extern char host_panic_message[512];
 
-// The fake kobj_unref (fake_kobj.c) counts its calls and, when an object's
-// refcount reaches 0, its "destructions".
-extern size_t host_kobj_unref_calls;
+// The fake kobj_release (fake_kobj.c) counts the objects whose last
+// reference went ("destructions"; nothing is freed).
 extern size_t host_kobj_destroyed;
