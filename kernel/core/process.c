@@ -63,8 +63,10 @@ void process_teardown(struct process *proc) {
     if (proc->instance)
         device_reset_owned(proc->instance);
     handle_table_destroy(&proc->handles);
-    if (proc->vmspace == kernel_vmspace)
-        vmspace_unmap_owned(kernel_vmspace, proc);
+    // Its mappings go now, in a user vmspace too (which a handle elsewhere
+    // may keep alive): a mapping never outlives its owner.
+    vmspace_unmap_owned(proc->vmspace, proc);
+    ASSERT(!proc->last_hit);
     kobj_unref(&proc->vmspace->obj);
     proc->vmspace = NULL;
     list_remove(&proc->all_node);

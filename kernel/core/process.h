@@ -14,6 +14,9 @@ struct process {
     uint32_t mode;                // ISOLATION_*
     struct handle_table handles;
     struct vmspace *vmspace;      // reference held
+    // The mapping of its own that its last pointer check hit
+    // (vmspace_range_ok), or NULL; removing the mapping clears it.
+    struct vm_mapping *last_hit;
     struct list threads;          // live (not yet reaped) threads
     struct list_node all_node;    // in the list of all processes
     bool exiting;

@@ -60,10 +60,8 @@ static void mapping_remove(struct vmspace *vs, struct vm_mapping *m) {
     for (size_t off = 0; off < m->len; off += PAGE_SIZE)
         arch_pt_unmap(pt, m->va + off); // flushes the TLB entry: no stale access after unmap
     list_remove(&m->node);
-    for (size_t i = 0; i < VMSPACE_HIT_SLOTS; i++) {
-        if (vs->last_hit[i] == m)
-            vs->last_hit[i] = NULL;
-    }
+    if (m->owner->last_hit == m)
+        m->owner->last_hit = NULL;
     kobj_unref(&m->folio->obj);
     kfree(m);
 }
@@ -180,7 +178,7 @@ bool vmspace_range_ok_slow(struct vmspace *vs, struct process *owner, vaddr_t va
     if (va + len < va)
         return false;
     vaddr_t end = va + len;
-    struct vm_mapping **slot = &vs->last_hit[owner->pid % VMSPACE_HIT_SLOTS];
+    struct vm_mapping **slot = &owner->last_hit;
     // A range may span adjacent mappings; walk them in address order.
     while (va < end || len == 0) {
         struct vm_mapping *m = *slot;

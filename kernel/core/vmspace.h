@@ -16,10 +16,6 @@ struct vm_mapping {
     struct process *owner;  // who may unmap it; whose exit removes it
 };
 
-// Four: pids spread over them, and struct vmspace stays in the 128-byte kmalloc
-// class (a bigger one moved heap layout enough to pin one more slab page).
-#define VMSPACE_HIT_SLOTS 4
-
 // The kernel vmspace is shared by all in-kernel processes; each mapping in it
 // remembers its owner. A user vmspace belongs to one process.
 struct vmspace {
@@ -28,11 +24,6 @@ struct vmspace {
     struct arch_pagetable pt; // user vmspaces; the kernel one uses arch_kernel_pagetable()
     struct list mappings;
     vaddr_t base, end;        // where mappings are placed
-    // The mapping each process's last pointer check hit, in one of a few
-    // slots picked by pid: in-kernel processes share the kernel vmspace, and
-    // one entry for all of them missed every other check of a round trip.
-    // Entries are NULL or mappings of this vmspace (mapping removal clears them).
-    struct vm_mapping *last_hit[VMSPACE_HIT_SLOTS];
 };
 
 extern struct vmspace *kernel_vmspace;
@@ -62,12 +53,13 @@ bool vmspace_range_ok_slow(struct vmspace *vs, struct process *owner, vaddr_t va
 
 // True if [va, va+len) lies inside mappings of `owner` allowing `prot`.
 // Inline for the common case (every IPC syscall checks its pointers): the
-// range lies in the mapping the owner's previous check hit.
+// range lies in the mapping the owner's previous check hit (owner->last_hit,
+// kept per process: in-kernel processes share the kernel vmspace).
 ALWAYS_INLINE bool vmspace_range_ok(struct vmspace *vs, struct process *owner, vaddr_t va,
                                     size_t len, unsigned prot) {
-    const struct vm_mapping *m = vs->last_hit[owner->pid % VMSPACE_HIT_SLOTS];
+    const struct vm_mapping *m = owner->last_hit;
     // off < m->len puts va inside m; len <= m->len - off keeps the end there (no overflow).
-    if (m && m->owner == owner && (m->prot & prot) == prot) {
+    if (m && (m->prot & prot) == prot) {
         vaddr_t off = va - m->va;
         if (off < m->len && len <= m->len - off)
             return true;
