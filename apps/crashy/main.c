@@ -8,6 +8,8 @@
 // crashy_stack, crashy_spin, or crashy_tick (the witness: round trips with
 // echo while the others misbehave). Plain "crashy" cycles through null,
 // illegal and stack, one per restart, so one process crashes at a time.
+// crashy_kstack is the one kind for in-kernel mode: it overflows its
+// kernel-mode stack, which must end in a kernel panic that says so.
 static struct echo_ping ping = {.data_len = 4, .data = "ping"};
 static struct echo_pong pong;
 
@@ -56,6 +58,15 @@ static const char *kind_by_restarts(void) {
 int app_main(const struct crashy_env *env) {
     const char *name = app_name();
     const char *kind = strchr(name, '_') ? strchr(name, '_') + 1 : kind_by_restarts();
+    if (strcmp(kind, "kstack") == 0) {
+        if (app_mode() != ISOLATION_IN_KERNEL) {
+            log_error("kstack is for in-kernel mode (in %s mode it is just 'stack')",
+                      app_mode_name(app_mode()));
+            return 2;
+        }
+        log_info("about to overflow the kernel-mode stack");
+        return recurse(0);
+    }
     if (app_mode() != ISOLATION_USER) {
         log_error("refusing to crash in %s mode (it would take the kernel down)", app_mode_name(app_mode()));
         return 2;

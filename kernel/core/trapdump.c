@@ -23,6 +23,15 @@ void trapdump_backtrace(uint64_t fp, int first, int64_t record_offset,
 
 void trapdump_kernel_fault(const char *desc, const char *pc_name, vaddr_t pc, vaddr_t addr,
                            void (*dump)(const void *frame), const void *frame) {
+    // A fault while reporting one (a bad frame record, the emergency stack
+    // overflowing in turn) must not loop or hide the first report: stop here.
+    static bool reporting;
+    if (reporting) {
+        kprintf("\n*** kernel fault while reporting one: %s at %s %#lx, address %#lx\n", desc,
+                pc_name, pc, addr);
+        arch_shutdown(1);
+    }
+    reporting = true;
     kprintf("\n*** kernel fault: %s at %s %#lx, address %#lx\n", desc, pc_name, pc, addr);
     dump(frame);
     fault_handle(false, pc, addr, desc);

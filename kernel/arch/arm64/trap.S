@@ -10,6 +10,9 @@
 #define OFF_SPSR (33 * 8)
 #define OFF_ESR (34 * 8)
 #define OFF_FAR (35 * 8)
+// A data abort at EL1 this close to sp (either side) is a stack overflow.
+#define KSTACK_NEAR 4096
+#define TRAP_STACK_SIZE 8192 // for the report: kprintf, the dump, panic
 
 // Saves x0-x30, the interrupted sp and the exception registers in a frame
 // pushed on SP_EL1, then calls arm64_trap(frame, kind) and returns through
@@ -82,7 +85,19 @@ arm64_vectors:
     VENTRY el0_32_any
 
 el1t_any:   TRAP_ENTRY 8, 0
-el1_sync:   TRAP_ENTRY 0, 0
+el1_sync:
+    // A data abort at EL1 within a page of sp is a stack overflow: the frame
+    // must not go on that stack, or pushing it aborts again, forever. SP_EL0
+    // is free at EL1 (every return to EL0 loads it from the frame), so it
+    // holds x0 while x0 tells. Other exceptions pay these five instructions.
+    msr sp_el0, x0
+    mrs x0, esr_el1
+    lsr x0, x0, #26
+    cmp x0, #0x25 // EC_DABT_SAME
+    b.eq el1_data_abort
+el1_sync_frame:
+    mrs x0, sp_el0
+    TRAP_ENTRY 0, 0
 el1_irq:    TRAP_ENTRY 1, 0
 el1_fiq:    TRAP_ENTRY 2, 0
 el1_serror: TRAP_ENTRY 3, 0
@@ -101,6 +116,76 @@ el0_irq:    TRAP_ENTRY 5, 1
 el0_fiq:    TRAP_ENTRY 6, 1
 el0_serror: TRAP_ENTRY 7, 1
 el0_32_any: TRAP_ENTRY 8, 1
+
+el1_data_abort:
+    mrs x0, far_el1
+    sub x0, sp, x0
+    add x0, x0, #KSTACK_NEAR
+    cmp x0, #2 * KSTACK_NEAR
+    b.hs el1_sync_frame // FAR - sp outside [-KSTACK_NEAR, KSTACK_NEAR)
+    // Swap sp with the emergency stack's top, held in x0 (no third register:
+    // x0 = top, sp += x0, x0 = sp - x0 = old sp, sp -= x0 = top). A nested
+    // overflow while it is in use also starts at its top: trap.c then only
+    // shuts down.
+    adrp x0, arm64_trap_stack_top
+    add x0, x0, :lo12:arm64_trap_stack_top
+    add sp, sp, x0
+    sub x0, sp, x0
+    sub sp, sp, x0
+    sub sp, sp, #FRAME_SIZE
+    str x0, [sp, #OFF_SP]
+    mrs x0, sp_el0
+    stp x0, x1, [sp, #0 * 8]
+    stp x2, x3, [sp, #2 * 8]
+    stp x4, x5, [sp, #4 * 8]
+    stp x6, x7, [sp, #6 * 8]
+    stp x8, x9, [sp, #8 * 8]
+    stp x10, x11, [sp, #10 * 8]
+    stp x12, x13, [sp, #12 * 8]
+    stp x14, x15, [sp, #14 * 8]
+    stp x16, x17, [sp, #16 * 8]
+    stp x18, x19, [sp, #18 * 8]
+    stp x20, x21, [sp, #20 * 8]
+    stp x22, x23, [sp, #22 * 8]
+    stp x24, x25, [sp, #24 * 8]
+    stp x26, x27, [sp, #26 * 8]
+    stp x28, x29, [sp, #28 * 8]
+    str x30, [sp, #30 * 8]
+    mrs x0, elr_el1
+    mrs x1, spsr_el1
+    stp x0, x1, [sp, #OFF_ELR]
+    mrs x0, esr_el1
+    mrs x1, far_el1
+    stp x0, x1, [sp, #OFF_ESR]
+    mov x0, sp
+    mov x1, #0 // TRAP_EL1_SYNC
+    bl arm64_trap
+    // Back only from a fixed-up fault of arch_copy_*_user: unlike
+    // arm64_trap_return, resume on the interrupted sp saved in the frame.
+    ldp x0, x1, [sp, #OFF_ELR]
+    msr elr_el1, x0
+    msr spsr_el1, x1
+    ldp x2, x3, [sp, #2 * 8]
+    ldp x4, x5, [sp, #4 * 8]
+    ldp x6, x7, [sp, #6 * 8]
+    ldp x8, x9, [sp, #8 * 8]
+    ldp x10, x11, [sp, #10 * 8]
+    ldp x12, x13, [sp, #12 * 8]
+    ldp x14, x15, [sp, #14 * 8]
+    ldp x16, x17, [sp, #16 * 8]
+    ldp x18, x19, [sp, #18 * 8]
+    ldp x20, x21, [sp, #20 * 8]
+    ldp x22, x23, [sp, #22 * 8]
+    ldp x24, x25, [sp, #24 * 8]
+    ldp x26, x27, [sp, #26 * 8]
+    ldp x28, x29, [sp, #28 * 8]
+    ldr x30, [sp, #30 * 8]
+    ldr x0, [sp, #OFF_SP]
+    mov sp, x0
+    adrp x1, arm64_trap_stack_top
+    add x1, x1, :lo12:arm64_trap_stack_top
+    ldp x0, x1, [x1, #-FRAME_SIZE]
+    eret
 
 // Returns to whatever the frame at sp describes. Interrupts are masked
 // (PSTATE.I was set on exception entry and nothing cleared it).
@@ -241,3 +326,11 @@ arm64_thread_start:
     mov x\r, #0
     .endr
     eret
+
+// The emergency trap stack (the kernel runs on one CPU).
+.section .bss
+.balign 16
+.global arm64_trap_stack, arm64_trap_stack_top
+arm64_trap_stack:
+    .skip TRAP_STACK_SIZE
+arm64_trap_stack_top:

@@ -91,6 +91,14 @@ static bool user_copy_fault(const struct trap_frame *f) {
     return f->elr >= (uint64_t)arm64_user_copy_start && f->elr < (uint64_t)arm64_user_copy_end;
 }
 
+// Whether trap.S put frame f on the emergency trap stack: it does for a data
+// abort at EL1 within a page of the interrupted sp, a stack overflow.
+static bool on_trap_stack(const struct trap_frame *f) {
+    extern char arm64_trap_stack[], arm64_trap_stack_top[];
+    return (uintptr_t)f >= (uintptr_t)arm64_trap_stack &&
+           (uintptr_t)f < (uintptr_t)arm64_trap_stack_top;
+}
+
 static void handle_sync(struct trap_frame *f, bool from_user) {
     uint64_t ec = f->esr >> 26;
     // An svc from EL0 never comes here: trap.S handles syscalls itself.
@@ -110,6 +118,8 @@ static void handle_sync(struct trap_frame *f, bool from_user) {
         f->elr = (uint64_t)arm64_user_copy_fault;
         return;
     }
+    if (on_trap_stack(f))
+        desc = "kernel stack overflow";
     trapdump_kernel_fault(desc, "pc", f->elr, addr, dump_frame, f);
 }
 

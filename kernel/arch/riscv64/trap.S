@@ -5,6 +5,9 @@
 #include "../../../abi/syscall.h"
 
 #define FRAME_SIZE TRAP_FRAME_SIZE
+// A kernel-mode data fault this close to sp (either side) is a stack overflow.
+#define KSTACK_NEAR 4096
+#define TRAP_STACK_SIZE 8192 // for the report: kprintf, the dump, panic
 #define ERR_BAD_SYSCALL (-16) // abi/error.h (asserted in trap.c)
 
 // Saves every GPR but x0, sp (x2) and t0 (x5) at offset N*8 for register xN.
@@ -35,10 +38,19 @@
 riscv64_trap_entry:
     csrrw sp, sscratch, sp
     bnez sp, from_user
-    // From S-mode: take sp back (sscratch becomes 0 again) and push the frame
-    // on the interrupted stack, so a switch from inside the handler keeps it
-    // with the thread it belongs to.
-    csrrw sp, sscratch, sp
+    // From S-mode: sp is free (0) and sscratch holds the interrupted sp. A
+    // load or store fault (access or page fault: scause 5, 7, 13 or 15, the
+    // values that are 5 with bits 1 and 3 cleared) may be a stack overflow:
+    // then the frame must not go on that stack, or pushing it faults again.
+    csrr sp, scause
+    andi sp, sp, ~0xa
+    addi sp, sp, -5
+    beqz sp, kernel_data_fault
+from_kernel:
+    // Take sp back (sscratch becomes 0 again) and push the frame on the
+    // interrupted stack, so a switch from inside the handler keeps it with
+    // the thread it belongs to.
+    csrrw sp, sscratch, zero
     addi sp, sp, -FRAME_SIZE
     sd t0, 5*8(sp)
     SAVE_GPRS_BUT_T0
@@ -83,6 +95,42 @@ riscv64_trap_return:
 1:  RESTORE_GPRS
     ld sp, 2*8(sp)
     sret
+
+// A load or store fault in S-mode. If its address is within a page of the
+// interrupted sp, the stack has run into its guard page: build the frame on
+// the emergency trap stack instead (trap.c reports the overflow). Only two
+// registers are needed to compare, so t0 and t1 wait in a scratch pair
+// meanwhile (the kernel runs on one hart). Any other fault takes the normal path.
+kernel_data_fault:
+    la sp, riscv64_trap_scratch
+    sd t0, 0(sp)
+    sd t1, 8(sp)
+    csrr t0, stval
+    csrr t1, sscratch
+    sub t0, t0, t1
+    li t1, KSTACK_NEAR
+    add t0, t0, t1
+    slli t1, t1, 1
+    bltu t0, t1, 1f // stval - sp in [-KSTACK_NEAR, KSTACK_NEAR)
+    ld t0, 0(sp)
+    ld t1, 8(sp)
+    j from_kernel
+1:  // A nested overflow while the emergency stack is in use ends here, in a
+    // fresh frame at its top: trap.c then only shuts down.
+    la sp, riscv64_trap_stack_top
+    addi sp, sp, -FRAME_SIZE
+    SAVE_GPRS_BUT_T0
+    la t0, riscv64_trap_scratch
+    ld t1, 0(t0)
+    sd t1, 5*8(sp)
+    ld t1, 8(t0)
+    sd t1, 6*8(sp)
+    csrrw t0, sscratch, zero // the interrupted sp; in the kernel sscratch is 0
+    sd t0, 2*8(sp)
+    // trap_common saves the CSRs and calls riscv64_trap; if that returns (a
+    // fault of arch_copy_*_user, fixed up), the return restores the
+    // interrupted sp from the frame and the emergency stack is free again.
+    j trap_common
 
 // The syscall path, kept short because every user-mode syscall takes it.
 // The gate (lib/stellina/arch/riscv64/gate.S) is a function call: a0-a5 are
@@ -205,3 +253,13 @@ riscv64_thread_start:
     li \r, 0
     .endr
     sret
+
+// The emergency trap stack (one hart) and the scratch pair of kernel_data_fault.
+.section .bss
+.balign 16
+.global riscv64_trap_stack, riscv64_trap_stack_top
+riscv64_trap_stack:
+    .skip TRAP_STACK_SIZE
+riscv64_trap_stack_top:
+riscv64_trap_scratch:
+    .skip 16

@@ -87,6 +87,14 @@ static bool user_copy_fault(const struct trap_frame *f) {
     }
 }
 
+// Whether trap.S put frame f on the emergency trap stack: it does for a load
+// or store fault within a page of the interrupted sp, a stack overflow.
+static bool on_trap_stack(const struct trap_frame *f) {
+    extern char riscv64_trap_stack[], riscv64_trap_stack_top[];
+    return (uintptr_t)f >= (uintptr_t)riscv64_trap_stack &&
+           (uintptr_t)f < (uintptr_t)riscv64_trap_stack_top;
+}
+
 // Syscalls (ecall from U-mode) never come here: trap.S handles them itself.
 static void handle_exception(struct trap_frame *f, bool from_user) {
     uint64_t cause = f->scause;
@@ -104,7 +112,8 @@ static void handle_exception(struct trap_frame *f, bool from_user) {
         f->sepc = (uint64_t)riscv64_user_copy_fault;
         return;
     }
-    trapdump_kernel_fault(cause_name(cause), "pc", f->sepc, f->stval, dump_frame, f);
+    const char *desc = on_trap_stack(f) ? "kernel stack overflow" : cause_name(cause);
+    trapdump_kernel_fault(desc, "pc", f->sepc, f->stval, dump_frame, f);
 }
 
 void riscv64_trap(struct trap_frame *f) {

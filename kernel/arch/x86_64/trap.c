@@ -5,6 +5,9 @@
 #include "../../core/trapdump.h"
 
 #define PF_USER (1u << 2)
+#define VEC_DOUBLE_FAULT 8
+// A double fault whose cr2 is this close to rsp (either side) is a stack overflow.
+#define KSTACK_NEAR 4096
 
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "trap.S's frame layout");
 _Static_assert(offsetof(struct trap_frame, rdi) == 9 * 8, "trap.S's TF_RDI");
@@ -86,6 +89,15 @@ static bool user_copy_fault(const struct trap_frame *f) {
            f->rip < (uint64_t)x86_64_user_copy_end;
 }
 
+// Whether a fault is a kernel-mode stack overflow. A page fault on the guard
+// page below a ring-0 stack cannot be delivered (the CPU pushes its frame on
+// that same stack), so it becomes a double fault, which runs on its own IST
+// stack (cpu.c); cr2 is then the address of the failed push, next to rsp.
+static bool stack_overflow(const struct trap_frame *f) {
+    uint64_t cr2 = read_cr(2);
+    return f->vector == VEC_DOUBLE_FAULT && cr2 - f->rsp + KSTACK_NEAR < 2 * KSTACK_NEAR;
+}
+
 static void handle_exception(struct trap_frame *f) {
     bool from_user = f->cs & 3;
     if (!from_user && user_copy_fault(f)) {
@@ -95,6 +107,10 @@ static void handle_exception(struct trap_frame *f) {
     // The faulting address for page faults; the instruction for everything else.
     vaddr_t addr = f->vector == VEC_PAGE_FAULT ? read_cr(2) : f->rip;
     const char *desc = vector_name(f->vector);
+    if (!from_user && stack_overflow(f)) {
+        desc = "kernel stack overflow";
+        addr = read_cr(2);
+    }
     if (from_user)
         trapdump_user_fault(f->rip, addr, desc);
     trapdump_kernel_fault(desc, "rip", f->rip, addr, dump_frame, f);
