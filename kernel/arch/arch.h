@@ -95,6 +95,10 @@ bool arch_pt_lookup(struct arch_pagetable *pt, vaddr_t va, paddr_t *pa, unsigned
 void arch_switch_pagetable(struct arch_pagetable *pt);
 paddr_t arch_pt_alloc_page(void);   // core: one zeroed page, or 0
 void arch_pt_free_page(paddr_t pa); // core
+// Core: while the arch builds the kernel's boot page tables, before the page
+// allocator exists, arch_pt_alloc_page takes zeroed pages from *next_free on
+// (advancing it: the space after the kernel image); NULL ends that.
+void arch_pt_boot_pages(paddr_t *next_free);
 
 // The kernel reaches all RAM through a direct map.
 void *arch_paddr_to_ptr(paddr_t pa);

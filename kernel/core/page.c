@@ -171,8 +171,20 @@ size_t page_total_count(void) {
     return total_pages;
 }
 
+// Where boot page-table pages come from (arch_pt_boot_pages), or NULL.
+static paddr_t *boot_tables_next;
+
+void arch_pt_boot_pages(paddr_t *next_free) {
+    boot_tables_next = next_free;
+}
+
 paddr_t arch_pt_alloc_page(void) {
-    return page_alloc(1);
+    if (!boot_tables_next)
+        return page_alloc(1);
+    paddr_t pa = *boot_tables_next;
+    *boot_tables_next += PAGE_SIZE;
+    memset(arch_paddr_to_ptr(pa), 0, PAGE_SIZE);
+    return pa;
 }
 
 void arch_pt_free_page(paddr_t pa) {

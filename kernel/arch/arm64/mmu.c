@@ -33,25 +33,12 @@
 static struct arch_pagetable kernel_pt;
 static paddr_t kernel_low_root;
 #define KERNEL_MAP_L0 INDEX(KERNEL_MAP_BASE, 0)
-// Boot-time table pages come from here (just past the kernel image), before
-// core's page allocator exists; NULL once boot is done.
-static paddr_t *boot_next_free;
-
 // ASIDs of live user tables; 0 is kernel_low_root's, never handed out.
 static uint64_t asid_used[ASID_COUNT / 64];
 static unsigned asid_limit, asid_next = 1;
 
 static uint64_t *table(paddr_t pa) {
     return arch_paddr_to_ptr(pa);
-}
-
-static paddr_t alloc_table_page(void) {
-    if (!boot_next_free)
-        return arch_pt_alloc_page(); // zeroed by contract
-    paddr_t pa = *boot_next_free;
-    *boot_next_free += PAGE_SIZE;
-    memset(table(pa), 0, PAGE_SIZE);
-    return pa;
 }
 
 static bool is_kernel_va(vaddr_t va) {
@@ -86,7 +73,7 @@ static uint64_t *walk(paddr_t root, vaddr_t va, int level, bool alloc, int *err)
                 return NULL;
             }
         } else {
-            paddr_t page = alloc ? alloc_table_page() : 0;
+            paddr_t page = alloc ? arch_pt_alloc_page() : 0;
             if (!page) {
                 *err = alloc ? ERR_NO_MEMORY : ERR_NOT_FOUND;
                 return NULL;
@@ -165,17 +152,17 @@ static void map_boot_range(paddr_t start, paddr_t end, unsigned prot) {
 void arm64_mmu_init(const struct bootmem_range *ranges, int n, paddr_t kstart, paddr_t kend,
                     paddr_t *next_free) {
     extern char __text_start[], __text_end[];
-    boot_next_free = next_free;
-    kernel_pt.root = alloc_table_page();
+    arch_pt_boot_pages(next_free);
+    kernel_pt.root = arch_pt_alloc_page();
     // The kernel map region's level-1 table exists from the start, so user
     // tables can share it by copying one entry and never fall out of step.
-    kernel_low_root = alloc_table_page();
-    table(kernel_low_root)[KERNEL_MAP_L0] = alloc_table_page() | DESC_TABLE;
+    kernel_low_root = arch_pt_alloc_page();
+    table(kernel_low_root)[KERNEL_MAP_L0] = arch_pt_alloc_page() | DESC_TABLE;
     // Large pages for RAM; the kernel image's window page by page, so that
     // only its text is executable.
     bootmem_map_ranges(ranges, n, kstart, kend, LEVEL_SIZE(2), arch_ptr_to_paddr(__text_start),
                        arch_ptr_to_paddr(__text_end), map_boot_range);
-    boot_next_free = NULL;
+    arch_pt_boot_pages(NULL);
     asid_limit = (sysreg_read(tcr_el1) & TCR_AS) ? ASID_COUNT : 256;
     // The boot map (1 GiB blocks, identity in TTBR0) goes; both tables map
     // the kernel alike, so the switch is safe while running from it.

@@ -22,10 +22,6 @@
 #define USER_ROOT_LAST VPN(USER_END - 1, 2)
 
 static struct arch_pagetable kernel_pt;
-// Boot-time page-table pages come from here (just past the kernel image),
-// before core's page allocator exists; NULL once boot is done.
-static paddr_t *boot_next_free;
-
 static uint64_t *table(paddr_t pa) {
     return arch_paddr_to_ptr(pa);
 }
@@ -36,15 +32,6 @@ static paddr_t pte_paddr(uint64_t pte) {
 
 static uint64_t make_pte(paddr_t pa, uint64_t flags) {
     return ((pa >> 12) << 10) | flags | PTE_V;
-}
-
-static paddr_t alloc_table_page(void) {
-    if (!boot_next_free)
-        return arch_pt_alloc_page(); // zeroed by contract
-    paddr_t pa = *boot_next_free;
-    *boot_next_free += PAGE_SIZE;
-    memset(table(pa), 0, PAGE_SIZE);
-    return pa;
 }
 
 // The entry for `va` at `level` in the tree under `root`, creating missing
@@ -61,7 +48,7 @@ static uint64_t *walk(paddr_t root, vaddr_t va, int level, bool alloc, int *err)
                 return NULL;
             }
         } else {
-            paddr_t page = alloc ? alloc_table_page() : 0;
+            paddr_t page = alloc ? arch_pt_alloc_page() : 0;
             if (!page) {
                 *err = alloc ? ERR_NO_MEMORY : ERR_NOT_FOUND;
                 return NULL;
@@ -141,8 +128,8 @@ static void map_boot_range(paddr_t start, paddr_t end, unsigned prot) {
 void riscv64_mmu_init(const struct bootmem_range *ranges, int n, paddr_t kstart,
                       paddr_t kend, paddr_t *next_free) {
     extern char __text_start[], __text_end[];
-    boot_next_free = next_free;
-    kernel_pt.root = alloc_table_page();
+    arch_pt_boot_pages(next_free);
+    kernel_pt.root = arch_pt_alloc_page();
     // Large pages for RAM; the kernel image's window page by page, so that
     // only its text is executable.
     bootmem_map_ranges(ranges, n, kstart, kend, LEVEL_SIZE(1), (paddr_t)__text_start,
@@ -156,7 +143,7 @@ void riscv64_mmu_init(const struct bootmem_range *ranges, int n, paddr_t kstart,
         if (!walk(kernel_pt.root, va, 1, true, &err))
             panic("riscv64: out of boot page-table pages");
     }
-    boot_next_free = NULL;
+    arch_pt_boot_pages(NULL);
     arch_switch_pagetable(&kernel_pt);
 }
 
