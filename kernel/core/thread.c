@@ -111,6 +111,27 @@ int thread_block(struct wait_queue *wq, uint64_t deadline_ns) {
     return current->killed ? ERR_CLOSED : current->wake_result;
 }
 
+// A kernel stack: mapped in the kernel vmspace, which leaves an unmapped
+// page below it, so that running off its end faults (and the trap code
+// reports a kernel stack overflow) instead of overwriting other memory.
+// NULL if out of memory.
+static void *kstack_alloc(void) {
+    int err;
+    struct folio *f = folio_alloc(THREAD_KSTACK_PAGES * PAGE_SIZE, &err);
+    if (!f)
+        return NULL;
+    vaddr_t va;
+    err = vmspace_map(kernel_vmspace, f, 0, THREAD_KSTACK_PAGES * PAGE_SIZE,
+                      PROT_READ | PROT_WRITE, kernel_process, &va);
+    kobj_unref(&f->obj); // the mapping holds it
+    return err < 0 ? NULL : (void *)va;
+}
+
+static void kstack_free(void *kstack) {
+    int err = vmspace_unmap(kernel_vmspace, (vaddr_t)kstack, kernel_process);
+    ASSERT(err == 0);
+}
+
 struct thread *thread_create(struct process *proc, vaddr_t pc, uint64_t arg, vaddr_t sp) {
     struct thread *t = kmalloc(sizeof(*t));
     if (!t)
@@ -118,12 +139,11 @@ struct thread *thread_create(struct process *proc, vaddr_t pc, uint64_t arg, vad
     bool user = proc->mode == ISOLATION_USER;
     vaddr_t kstack_top = 0;
     if (user || proc == kernel_process) {
-        paddr_t stack = page_alloc(THREAD_KSTACK_PAGES);
-        if (!stack) {
+        t->kstack = kstack_alloc();
+        if (!t->kstack) {
             kfree(t);
             return NULL;
         }
-        t->kstack = arch_paddr_to_ptr(stack);
         kstack_top = (vaddr_t)t->kstack + THREAD_KSTACK_PAGES * PAGE_SIZE;
         if (!sp)
             sp = kstack_top;
@@ -177,7 +197,7 @@ static void thread_destroy(struct thread *t) {
     struct process *proc = t->proc;
     list_remove(&t->proc_node);
     if (t->kstack)
-        page_free(arch_ptr_to_paddr(t->kstack), THREAD_KSTACK_PAGES);
+        kstack_free(t->kstack);
     t->kstack = NULL;
     ASSERT(!t->ipc_handed && !t->ipc_has_copied); // channel_call always takes them
     kfree(t->ipc_spare); // holds no handles: just memory
