@@ -49,6 +49,8 @@ ICOUNT = ["-icount", "shift=0,sleep=off"]
 BENCH_RE = re.compile(r"BENCH (\S+) ([^\n]*?)[ \t]*$", re.M)
 MICRO_TIMEOUT = 300       # seconds for one icount boot (Stellina or Linux micro run)
 HTTP_BOOT_TIMEOUT = 120   # seconds for a guest to answer its first HTTP request
+PROBE_TIMEOUT = 0.1       # seconds one try at the first HTTP request waits (Booted.wait_http)
+SLOW_AFTER = 15           # seconds after which the tries wait 1 s each
 LINUX_ITERATIONS = 10000
 WRK_SECONDS = 10
 # Smallest memory: bisection between MEM_LOW (too small by definition, never booted) and
@@ -157,13 +159,20 @@ class Booted:
                                      stderr=subprocess.STDOUT)
 
     def wait_http(self, url, deadline_s):
-        """Seconds from QEMU's start to the first HTTP 200 at url, or None (bounded)."""
+        """Seconds from QEMU's start to the first HTTP 200 at url, or None (bounded).
+
+        Each try gives up after PROBE_TIMEOUT: QEMU accepts the connection on the
+        forwarded port at once and holds it while the guest does not answer yet,
+        so a long timeout would measure the timeout (1 s tries measured 1.05 s for
+        every Stellina arch). After SLOW_AFTER seconds the tries get patient, for a
+        guest too slow to answer within PROBE_TIMEOUT at all."""
         while time.monotonic() - self.started < deadline_s:
             if self.proc.poll() is not None:
                 return None
-            if http_ok(url, timeout=1.0):
+            slow = time.monotonic() - self.started > SLOW_AFTER
+            if http_ok(url, timeout=1.0 if slow else PROBE_TIMEOUT):
                 return time.monotonic() - self.started
-            time.sleep(0.02)
+            time.sleep(0.01)
         return None
 
     def stop(self):
