@@ -33,6 +33,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.request
@@ -49,8 +50,8 @@ ICOUNT = ["-icount", "shift=0,sleep=off"]
 BENCH_RE = re.compile(r"BENCH (\S+) ([^\n]*?)[ \t]*$", re.M)
 MICRO_TIMEOUT = 300       # seconds for one icount boot (Stellina or Linux micro run)
 HTTP_BOOT_TIMEOUT = 120   # seconds for a guest to answer its first HTTP request
-PROBE_TIMEOUT = 0.1       # seconds one try at the first HTTP request waits (Booted.wait_http)
-SLOW_AFTER = 15           # seconds after which the tries wait 1 s each
+PROBE_EVERY = 0.01        # seconds between tries at the first HTTP request (Booted.wait_http)
+PROBES_MAX = 50           # tries open at once
 LINUX_ITERATIONS = 10000
 WRK_SECONDS = 10
 # Smallest memory: bisection between MEM_LOW (too small by definition, never booted) and
@@ -161,19 +162,34 @@ class Booted:
     def wait_http(self, url, deadline_s):
         """Seconds from QEMU's start to the first HTTP 200 at url, or None (bounded).
 
-        Each try gives up after PROBE_TIMEOUT: QEMU accepts the connection on the
-        forwarded port at once and holds it while the guest does not answer yet,
-        so a long timeout would measure the timeout (1 s tries measured 1.05 s for
-        every Stellina arch). After SLOW_AFTER seconds the tries get patient, for a
-        guest too slow to answer within PROBE_TIMEOUT at all."""
-        while time.monotonic() - self.started < deadline_s:
+        A new try starts every PROBE_EVERY seconds, each in its own thread with a
+        1 s timeout, and the first 200 wins: QEMU accepts a connection on the
+        forwarded port at once and holds it while the guest cannot answer yet, so
+        one try after another would measure their timeouts (1 s tries measured
+        1.05 s for every Stellina arch). At most PROBES_MAX tries are open at once."""
+        done = threading.Event()
+        answered, tries = [], []
+        open_tries = threading.Semaphore(PROBES_MAX)
+
+        def attempt():
+            try:
+                if not done.is_set() and http_ok(url, timeout=1.0):
+                    answered.append(time.monotonic() - self.started)
+                    done.set()
+            finally:
+                open_tries.release()
+
+        while not done.is_set() and time.monotonic() - self.started < deadline_s:
             if self.proc.poll() is not None:
-                return None
-            slow = time.monotonic() - self.started > SLOW_AFTER
-            if http_ok(url, timeout=1.0 if slow else PROBE_TIMEOUT):
-                return time.monotonic() - self.started
-            time.sleep(0.01)
-        return None
+                break
+            if open_tries.acquire(timeout=PROBE_EVERY):
+                tries.append(threading.Thread(target=attempt, daemon=True))
+                tries[-1].start()
+            done.wait(PROBE_EVERY)
+        done.set()
+        for t in tries:  # the open ones end within their 1 s timeout
+            t.join(2)
+        return min(answered) if answered else None
 
     def stop(self):
         if self.proc.poll() is None:
