@@ -17,6 +17,10 @@ struct arch_context {
 // An Sv39 page table, named by the physical address of its root page.
 struct arch_pagetable {
     uint64_t root;
+    // The user page a copy went through last (mmu.c, user_copy), if copy_kva
+    // is set: its address, its PTE and the kernel's address of it.
+    uint64_t copy_va, copy_pte;
+    uint8_t *copy_kva;
 };
 
 // ELF facts the app loader checks (added by the lead for kernel/core/loader.c).

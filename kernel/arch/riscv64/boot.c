@@ -158,8 +158,9 @@ void riscv64_boot(uint64_t hartid, paddr_t dtb) {
     // The kernel and apps are built without floating point: with FS off, a
     // stray FP instruction traps instead of silently using unsaved registers.
     csr_clear(sstatus, SSTATUS_FS);
-    // The kernel must not reach user memory except inside usercopy.S, which
-    // sets SUM for the copy alone; whatever the firmware left, start with it off.
+    // The kernel must not reach user memory through user addresses: SUM stays
+    // off (the user copies go through the identity map, mmu.c), whatever the
+    // firmware left.
     csr_clear(sstatus, SSTATUS_SUM);
     if (fdt_init(&riscv64_fdt, (const void *)dtb, DTB_MAX_SIZE) < 0) {
         kprintf("riscv64: no valid device tree at %#lx\n", dtb);

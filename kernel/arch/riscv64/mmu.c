@@ -159,7 +159,7 @@ int arch_pt_create(struct arch_pagetable *pt) {
     uint64_t *dst = table(root), *src = table(kernel_pt.root);
     for (unsigned i = 0; i < PT_ENTRIES; i++)
         dst[i] = (i >= USER_ROOT_FIRST && i <= USER_ROOT_LAST) ? 0 : src[i];
-    pt->root = root;
+    *pt = (struct arch_pagetable){.root = root};
     return 0;
 }
 
@@ -192,7 +192,8 @@ int arch_pt_map(struct arch_pagetable *pt, vaddr_t va, paddr_t pa, unsigned prot
     // A user table owns only the user range (the rest is shared with the
     // kernel's), and the kernel's must not grow entries there. User pages and
     // only they carry U: S-mode can then never execute them (the ISA forbids
-    // it whatever SUM says) nor read or write them outside usercopy.S.
+    // it whatever SUM says) nor read or write them (SUM stays off; the user
+    // copies below go through the identity map).
     bool user_va = va >= USER_BASE && va < USER_END;
     bool user_pt = pt != &kernel_pt;
     if (user_va != user_pt || user_pt != !!(prot & ARCH_PROT_USER))
@@ -221,6 +222,8 @@ void arch_pt_unmap(struct arch_pagetable *pt, vaddr_t va) {
         *pte = 0;
         sfence_va(va);
     }
+    if (pt->copy_va == (va & ~(PAGE_SIZE - 1)))
+        pt->copy_kva = NULL; // no copy goes to a page that is gone
 }
 
 bool arch_pt_lookup(struct arch_pagetable *pt, vaddr_t va, paddr_t *pa, unsigned *prot) {
@@ -243,7 +246,123 @@ bool arch_pt_lookup(struct arch_pagetable *pt, vaddr_t va, paddr_t *pa, unsigned
     return false;
 }
 
+// ---- copies between the kernel and user memory -----------------------------
+//
+// The kernel never sets sstatus.SUM, so it cannot touch a user page through
+// its user address at all. A copy looks each user page up in the page table
+// in satp (the calling process's: copies run in its syscalls) and reaches it
+// through the kernel's identity map of RAM. Setting SUM around each copy, the
+// other way, costs QEMU a whole TLB flush per change of SUM: user-mode
+// networking ran at half the speed of the other arches.
+
+// memcpy, with the large aligned copies (messages of 1 KiB and more) four
+// words a round; memcpy's own word loop stays small enough to inline.
+static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t len) {
+    if (len < 64 || ((uintptr_t)dst | (uintptr_t)src | len) & 7) {
+        memcpy(dst, src, len);
+        return;
+    }
+    uint64_t *d = (uint64_t *)dst;
+    const uint64_t *s = (const uint64_t *)src;
+    for (size_t words = len / 8; words >= 4; words -= 4, d += 4, s += 4) {
+        d[0] = s[0];
+        d[1] = s[1];
+        d[2] = s[2];
+        d[3] = s[3];
+    }
+    memcpy(d, s, len & 31);
+}
+
+// The page table in satp (arch_switch_pagetable), whose user pages copies reach.
+static struct arch_pagetable *active_pt = &kernel_pt;
+
+// The kernel's pointer to user byte `va` if its page is mapped for the user
+// with the PTE bits `need` (PTE_R or PTE_R | PTE_W) in the active table, else
+// NULL. The page found is remembered in the table (most copies of a process
+// go through the same page again: its message buffer) until it is unmapped.
+static uint8_t *user_byte(vaddr_t va, uint64_t need) {
+    struct arch_pagetable *pt = active_pt;
+    vaddr_t page = va & ~(PAGE_SIZE - 1);
+    if (!pt->copy_kva || pt->copy_va != page) {
+        // User pages are single pages (arch_pt_map): a leaf above level 0 is
+        // none of the user's.
+        uint64_t pte = 0, *t = table(pt->root);
+        for (int level = 2; level >= 0; level--) {
+            pte = t[VPN(va, level)];
+            if (!(pte & PTE_V) || ((pte & PTE_LEAF) && level > 0))
+                return NULL;
+            t = table(pte_paddr(pte));
+        }
+        if (!(pte & PTE_LEAF))
+            return NULL;
+        pt->copy_va = page;
+        pt->copy_pte = pte;
+        pt->copy_kva = (uint8_t *)table(pte_paddr(pte));
+    }
+    if ((pt->copy_pte & (PTE_U | need)) != (PTE_U | need))
+        return NULL;
+    return pt->copy_kva + (va - page);
+}
+
+// Copies len bytes between kbuf and user memory at va (to the user if
+// `to_user`), or, if any byte of the range is not the user's with `need`,
+// copies nothing and returns ERR_BAD_ADDR.
+static int user_copy(uint8_t *kbuf, vaddr_t va, size_t len, uint64_t need, bool to_user) {
+    if (len == 0)
+        return 0;
+    if (va < USER_BASE || va + len < va || va + len > USER_END)
+        return ERR_BAD_ADDR;
+    // Every page first, so that a bad one leaves nothing half copied.
+    uint8_t *first = user_byte(va, need);
+    if (!first)
+        return ERR_BAD_ADDR;
+    for (vaddr_t page = (va & ~(PAGE_SIZE - 1)) + PAGE_SIZE; page < va + len; page += PAGE_SIZE) {
+        if (!user_byte(page, need))
+            return ERR_BAD_ADDR;
+    }
+    for (uint8_t *user = first;; user = user_byte(va, need)) {
+        size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+        if (to_user)
+            copy_bytes(user, kbuf, n);
+        else
+            copy_bytes(kbuf, user, n);
+        if (n == len)
+            return 0;
+        kbuf += n;
+        va += n;
+        len -= n;
+    }
+}
+
+// The kernel's address of [va, va + len) if it lies in the page the last copy
+// went through, with the PTE bits `need`; else NULL (user_copy finds out).
+static inline uint8_t *user_range_remembered(vaddr_t va, size_t len, uint64_t need) {
+    const struct arch_pagetable *pt = active_pt;
+    vaddr_t off = va - pt->copy_va;
+    if (pt->copy_kva && off < PAGE_SIZE && len <= PAGE_SIZE - off &&
+        (pt->copy_pte & (PTE_U | need)) == (PTE_U | need))
+        return pt->copy_kva + off;
+    return NULL;
+}
+
+int arch_copy_from_user(void *dst, const void *usrc, size_t len) {
+    uint8_t *src = user_range_remembered((vaddr_t)usrc, len, PTE_R);
+    if (!src)
+        return user_copy(dst, (vaddr_t)usrc, len, PTE_R, false);
+    copy_bytes(dst, src, len);
+    return 0;
+}
+
+int arch_copy_to_user(void *udst, const void *src, size_t len) {
+    uint8_t *dst = user_range_remembered((vaddr_t)udst, len, PTE_R | PTE_W);
+    if (!dst)
+        return user_copy((uint8_t *)src, (vaddr_t)udst, len, PTE_R | PTE_W, true);
+    copy_bytes(dst, src, len);
+    return 0;
+}
+
 void arch_switch_pagetable(struct arch_pagetable *pt) {
+    active_pt = pt;
     uint64_t satp = SATP_SV39 | (pt->root >> 12);
     if (csr_read(satp) == satp)
         return;

@@ -2,13 +2,13 @@
 // Private definitions of the riscv64 port: CSR access, the trap frame and the functions its files share.
 #pragma once
 
-// The constants below are shared with the assembly files (trap.S, usercopy.S),
+// The constants below are shared with the assembly in trap.S,
 // so they are plain numbers without C suffixes.
 #define SSTATUS_SIE (1 << 1)
 #define SSTATUS_SPIE (1 << 5)
 #define SSTATUS_SPP (1 << 8)  // the mode a trap came from: 1 = supervisor
 #define SSTATUS_FS (3 << 13)  // floating-point unit state; 0 = off
-#define SSTATUS_SUM (1 << 18) // supervisor may touch user pages (only inside usercopy.S)
+#define SSTATUS_SUM (1 << 18) // supervisor may touch user pages: never set (see mmu.c)
 #define SIE_STIE (1 << 5)
 #define SIE_SEIE (1 << 9)
 #define IRQ_S_TIMER 5
@@ -79,8 +79,6 @@ void riscv64_thread_returned(void) __attribute__((noreturn)); // a kernel thread
 // trap.S: whether S-mode may write stimecmp (an illegal-instruction trap at
 // riscv64_probe_insn means no; trap.c resumes it with false).
 bool riscv64_probe_stimecmp(void);
-// usercopy.S: where a faulting access inside arch_copy_*_user resumes.
-void riscv64_user_copy_fault(void);
 
 // cpu.c: SBI, timer, interrupt controller glue
 void riscv64_timer_init(uint64_t timebase_hz, bool isa_has_sstc);

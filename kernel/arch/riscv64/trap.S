@@ -127,9 +127,9 @@ kernel_data_fault:
     sd t1, 6*8(sp)
     csrrw t0, sscratch, zero // the interrupted sp; in the kernel sscratch is 0
     sd t0, 2*8(sp)
-    // trap_common saves the CSRs and calls riscv64_trap; if that returns (a
-    // fault of arch_copy_*_user, fixed up), the return restores the
-    // interrupted sp from the frame and the emergency stack is free again.
+    // trap_common saves the CSRs and calls riscv64_trap, which reports the
+    // overflow and never returns here (if it did, the return would restore
+    // the interrupted sp from the frame and free the emergency stack).
     j trap_common
 
 // The syscall path, kept short because every user-mode syscall takes it.

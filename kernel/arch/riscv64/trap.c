@@ -10,7 +10,6 @@ _Static_assert(offsetof(struct trap_frame, a0) == 10 * 8, "trap.S stores x10 at 
 _Static_assert(offsetof(struct trap_frame, t6) == 31 * 8, "trap.S stores x31 at 31*8");
 _Static_assert(offsetof(struct trap_frame, sepc) == 32 * 8, "trap.S stores sepc at 32*8");
 _Static_assert(offsetof(struct trap_frame, stval) == 35 * 8, "trap.S stores stval at 35*8");
-_Static_assert(ERR_BAD_ADDR == -5, "usercopy.S returns -5 for ERR_BAD_ADDR");
 _Static_assert(ERR_BAD_SYSCALL == -16, "trap.S returns -16 for ERR_BAD_SYSCALL");
 
 static const char *const exception_names[] = {
@@ -73,20 +72,6 @@ void riscv64_thread_returned(void) {
     panic("riscv64: a kernel thread returned from its entry function");
 }
 
-// Whether a kernel-mode fault at sepc is an access of arch_copy_*_user to a
-// bad user address, to be answered with ERR_BAD_ADDR instead of a panic.
-static bool user_copy_fault(const struct trap_frame *f) {
-    extern char riscv64_user_copy_start[], riscv64_user_copy_end[];
-    switch (f->scause) {
-    case EXC_LOAD_MISALIGNED: case EXC_LOAD_ACCESS: case EXC_LOAD_PAGE_FAULT:
-    case EXC_STORE_MISALIGNED: case EXC_STORE_ACCESS: case EXC_STORE_PAGE_FAULT:
-        return f->sepc >= (uint64_t)riscv64_user_copy_start &&
-               f->sepc < (uint64_t)riscv64_user_copy_end;
-    default:
-        return false;
-    }
-}
-
 // Whether trap.S put frame f on the emergency trap stack: it does for a load
 // or store fault within a page of the interrupted sp, a stack overflow.
 static bool on_trap_stack(const struct trap_frame *f) {
@@ -104,12 +89,6 @@ static void handle_exception(struct trap_frame *f, bool from_user) {
     if (cause == EXC_ILLEGAL_INST && f->sepc == (uint64_t)riscv64_probe_insn) {
         f->a0 = 0; // the probed CSR is not there
         f->sepc += 4;
-        return;
-    }
-    if (user_copy_fault(f)) {
-        // The copy touches no stack: resuming at the fixup, which clears SUM
-        // and returns ERR_BAD_ADDR, unwinds it completely.
-        f->sepc = (uint64_t)riscv64_user_copy_fault;
         return;
     }
     const char *desc = on_trap_stack(f) ? "kernel stack overflow" : cause_name(cause);
