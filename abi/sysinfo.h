@@ -7,6 +7,7 @@
 #define SYSINFO_THREADS 2 // an array of struct sysinfo_thread, one per live thread
 #define SYSINFO_IPC     3 // one struct sysinfo_ipc
 #define SYSINFO_INSTANCES 4 // an array of struct sysinfo_instance, one per instance of the system spec
+#define SYSINFO_CPU     5 // one struct sysinfo_cpu
 
 struct sysinfo_mem {
     uint64_t total_pages;
@@ -33,6 +34,13 @@ struct sysinfo_ipc {
     uint64_t messages_received;
     uint64_t syscalls;
     uint64_t handoffs; // messages channel_call handed straight to a thread waiting in channel_call
+};
+
+struct sysinfo_cpu {
+    uint64_t uptime_ns;     // since the machine's reset (sys_timer_now)
+    uint64_t idle_ns;       // of which the CPU spent idle, waiting for an interrupt
+    uint32_t cpus;          // CPUs the machine has
+    uint32_t cpus_running;  // CPUs the kernel runs on (1: it does not start the others yet)
 };
 
 #define INSTANCE_STATE_RUNNING    0

@@ -363,17 +363,19 @@ def icount_boot_to_http(make_cmd, tag):
     """Guest instructions from boot to the first HTTP response, or a failure string.
 
     Boots under icount and polls /api/status until it answers; the first answer carries
-    the guest's uptime_ms when it was made (1 ms = 1,000,000 instructions)."""
+    the guest's busy_ms when it was made: its uptime minus the time its CPU was idle
+    (1 ms = 1,000,000 instructions; under sleep=off idle time skips ahead, so uptime
+    itself would count the DHCP server's answers arriving late in guest time)."""
     port = free_port()
     g = Booted(make_cmd(MEM_HIGH, port) + ICOUNT, HTTP_BOOT_TIMEOUT + 10, f"{tag}-icount-http.log")
     try:
         while time.monotonic() - g.started < HTTP_BOOT_TIMEOUT and g.proc.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=1) as r:
-                    uptime = json.loads(r.read()).get("uptime_ms")
-                if is_number(uptime):
-                    return int(uptime) * 1000000
-                return failed("/api/status has no uptime_ms")
+                    busy = json.loads(r.read()).get("busy_ms")
+                if is_number(busy):
+                    return int(busy) * 1000000
+                return failed("/api/status has no busy_ms")
             except ValueError:
                 return failed("/api/status is not JSON")
             except Exception:  # not serving yet

@@ -340,6 +340,20 @@ void test_sysinfo(void) {
     CHECK_EQ(sys_sysinfo(SYSINFO_MEM, &m, 1), ERR_TOO_SMALL);
     CHECK_EQ(sys_sysinfo(SYSINFO_MEM, NULL, sizeof(m)), ERR_BAD_ADDR);
     CHECK_EQ(sys_sysinfo(SYSINFO_MEM, BAD_PTR, sizeof(m)), ERR_BAD_ADDR);
+    // CPU time: idle is part of uptime, and grows while every thread sleeps
+    // (this one waits for a timer; the others of the test system are idle).
+    struct sysinfo_cpu c1, c2;
+    CHECK_EQ(sys_sysinfo(SYSINFO_CPU, &c1, sizeof(c1)), sizeof(c1));
+    CHECK(sleep_ns(2 * MS) == 0, "sleep failed");
+    CHECK_EQ(sys_sysinfo(SYSINFO_CPU, &c2, sizeof(c2)), sizeof(c2));
+    CHECK(c1.idle_ns <= c1.uptime_ns && c2.idle_ns <= c2.uptime_ns && c2.uptime_ns > c1.uptime_ns,
+          "cpu: uptime %llu then %llu, idle %llu then %llu", (unsigned long long)c1.uptime_ns,
+          (unsigned long long)c2.uptime_ns, (unsigned long long)c1.idle_ns,
+          (unsigned long long)c2.idle_ns);
+    CHECK(c2.idle_ns > c1.idle_ns, "idle time did not grow while sleeping");
+    CHECK(c1.cpus >= 1 && c1.cpus_running == 1, "cpus %u, running %u", c1.cpus, c1.cpus_running);
+    CHECK_EQ(sys_sysinfo(SYSINFO_CPU, &c1, sizeof(c1) - 1), ERR_TOO_SMALL);
+    CHECK_EQ(sys_sysinfo(SYSINFO_CPU, BAD_PTR, sizeof(c1)), ERR_BAD_ADDR);
 }
 
 void test_console_read(void) {

@@ -21,7 +21,7 @@ static void cmd_help(void) {
          "  help    this list\n"
          "  ps      processes and threads\n"
          "  mem     physical memory and kernel heap\n"
-         "  uptime  time since boot\n"
+         "  uptime  time since boot, how much of it idle\n"
          "  log     the kernel log\n"
          "  echo T  send T to the echo server and print its answer\n"
          "  kill I  end instance I (init restarts it if its policy says so)");
@@ -75,13 +75,16 @@ static void cmd_mem(void) {
 }
 
 static void cmd_uptime(void) {
-    int64_t now = sys_timer_now();
-    if (now < 0) {
-        printf("uptime: %s\n", err_name(now));
+    struct sysinfo_cpu c;
+    int64_t r = sys_sysinfo(SYSINFO_CPU, &c, sizeof(c));
+    if (r < 0) {
+        printf("uptime: %s\n", err_name(r));
         return;
     }
-    uint64_t ms = (uint64_t)now / 1000000;
-    printf("up %llu.%03llu s\n", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    uint64_t ms = c.uptime_ns / 1000000;
+    uint64_t idle_pct = c.uptime_ns ? c.idle_ns * 100 / c.uptime_ns : 0;
+    printf("up %llu.%03llu s, %llu%% idle, %u of %u CPUs running\n", (unsigned long long)(ms / 1000),
+           (unsigned long long)(ms % 1000), (unsigned long long)idle_pct, c.cpus_running, c.cpus);
 }
 
 static void cmd_log(void) {

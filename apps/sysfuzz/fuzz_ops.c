@@ -375,18 +375,19 @@ static void op_console_read(uint8_t *stack_buf) {
 static void op_sysinfo(uint8_t *stack_buf) {
     struct ptr p = gen_ptr(stack_buf);
     uint64_t len = gen_len(&p, true, 64);
-    int64_t kind = rng_pct(80) ? (int64_t)rng_below(6) : gen_value();
+    int64_t kind = rng_pct(80) ? (int64_t)rng_below(7) : gen_value();
     enum pvalid v = ptr_ok(&p, len, true);
     static const uint64_t rec[] = {0, sizeof(struct sysinfo_mem), sizeof(struct sysinfo_thread),
-                                   sizeof(struct sysinfo_ipc), sizeof(struct sysinfo_instance)};
+                                   sizeof(struct sysinfo_ipc), sizeof(struct sysinfo_instance),
+                                   sizeof(struct sysinfo_cpu)};
     uint32_t want;
     if ((int64_t)len < 0)
         want = X(ERR_INVALID_ARG);
     else if (v == PV_NO)
         want = X(ERR_BAD_ADDR);
-    else if (kind < 1 || kind > 4)
+    else if (kind < 1 || kind > SYSINFO_CPU)
         want = X(ERR_INVALID_ARG);
-    else if (kind == SYSINFO_MEM || kind == SYSINFO_IPC)
+    else if (kind == SYSINFO_MEM || kind == SYSINFO_IPC || kind == SYSINFO_CPU)
         want = len < rec[kind] ? X(ERR_TOO_SMALL) : X_OK;
     else
         want = X_OK | X(ERR_TOO_SMALL);

@@ -4,7 +4,8 @@
 // Built with `gcc -static -O2` by bench/linux/build.py and run by the guest's init.
 // Usage: `ubench ITERATIONS` runs every workload; `ubench --now KEY` prints
 // "BENCH KEY <ns>", the guest's CLOCK_BOOTTIME (the init uses it to stamp
-// boot milestones with instruction precision). Prints one line per figure, "BENCH <key> <value>",
+// boot milestones with instruction precision); `ubench --busy KEY` the part
+// of the uptime the CPU was not idle. Prints one line per figure, "BENCH <key> <value>",
 // where the value is guest nanoseconds per operation from
 // clock_gettime(CLOCK_MONOTONIC); under QEMU's -icount shift=0 one guest
 // nanosecond is one guest instruction, so the value is an instruction count.
@@ -125,7 +126,24 @@ static void bench_unix(const char *key, size_t len) {
     close(sv[1]);
 }
 
+// Prints "BENCH <key> <ns>": the guest's uptime minus its idle time, from
+// /proc/uptime (10 ms resolution; one CPU). Under -icount, sleep=off idle time
+// skips ahead, so only the time the CPU was busy counts instructions.
+static int print_busy(const char *key) {
+    double up, idle;
+    FILE *f = fopen("/proc/uptime", "r");
+    if (!f || fscanf(f, "%lf %lf", &up, &idle) != 2) {
+        printf("BENCH %s failed /proc/uptime\n", key);
+        return 1;
+    }
+    fclose(f);
+    printf("BENCH %s %llu\n", key, (unsigned long long)((up - idle) * 1e9));
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "--busy") == 0)
+        return print_busy(argv[2]);
     if (argc > 2 && strcmp(argv[1], "--now") == 0) {
         struct timespec ts;
         clock_gettime(CLOCK_BOOTTIME, &ts);

@@ -25,6 +25,9 @@
 // restoring registers) is a measurable share of a round trip.
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
+// How many CPUs the machine has (main.c, from boot_info); the kernel runs on one of them.
+extern uint32_t machine_cpus;
+
 // Kernel console output (printf format, see lib/c/include/stdio.h); also kept in the log ring.
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 // A broken kernel invariant: print, dump, backtrace, power off with failure.

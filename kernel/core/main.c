@@ -11,6 +11,8 @@
 
 #define STELLINA_VERSION "0.1.0"
 
+uint32_t machine_cpus;
+
 void timer_interrupt(void) {
     ktimer_run_expired();
     sched_maybe_preempt();
@@ -18,6 +20,7 @@ void timer_interrupt(void) {
 
 void kernel_main(const struct boot_info *bi) {
     uint64_t entered_at = arch_now_ns();
+    machine_cpus = (uint32_t)bi->num_cpus;
     uint64_t ram = 0;
     for (int i = 0; i < bi->num_mem; i++)
         ram += bi->mem[i].size;

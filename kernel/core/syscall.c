@@ -279,6 +279,12 @@ static int64_t sys_sysinfo(int64_t kind, int64_t buf, int64_t len) {
             return ERR_TOO_SMALL;
         return copy_to_user((void *)buf, &m, sizeof(m)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(m);
     }
+    case SYSINFO_CPU: {
+        struct sysinfo_cpu c = {arch_now_ns(), sched_idle_ns(), machine_cpus, 1};
+        if ((size_t)len < sizeof(c))
+            return ERR_TOO_SMALL;
+        return copy_to_user((void *)buf, &c, sizeof(c)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(c);
+    }
     case SYSINFO_IPC: {
         struct sysinfo_ipc s = {ipc_messages_sent, ipc_messages_received, syscall_count, ipc_handoffs};
         if ((size_t)len < sizeof(s))

@@ -50,6 +50,13 @@ static void sched_switch(void) {
     sched_switch_to(next, now);
 }
 
+uint64_t sched_idle_ns(void) {
+    uint64_t ns = idle_thread.cpu_ns;
+    if (current == &idle_thread)
+        ns += arch_now_ns() - idle_thread.ran_since;
+    return ns;
+}
+
 void sched_yield(void) {
     if (current != &idle_thread && current->state == THREAD_RUNNABLE)
         thread_enqueue(current);

@@ -97,5 +97,7 @@ ALWAYS_INLINE int thread_block_and_run(struct wait_queue *wq, struct thread *nex
 }
 // Gives up the CPU to the next runnable thread (if any).
 void sched_yield(void);
+// Time the idle thread has run so far: the CPU had nothing else to do.
+uint64_t sched_idle_ns(void);
 // Called at the end of an interrupt: switch if the slice ran out or idle has work.
 void sched_maybe_preempt(void);

@@ -151,10 +151,11 @@ def run_checks(port, c):
     status, body = get(port, "/api/status")
     try:
         st = json.loads(body)
-        keys = {"uptime_ms", "instances", "memory", "ipc", "network", "http"}
+        keys = {"uptime_ms", "busy_ms", "instances", "memory", "ipc", "network", "http"}
         inst = {i["name"]: i for i in st["instances"]}
         ok = keys <= set(st) and {"mode", "restarts", "state"} <= set(inst["http"]) and \
-            st["ipc"]["messages_sent"] > 0 and st["memory"]["free_bytes"] > 0
+            st["ipc"]["messages_sent"] > 0 and st["memory"]["free_bytes"] > 0 and \
+            0 < st["busy_ms"] <= st["uptime_ms"]
         c.check("status-json", status == 200 and ok, f"keys {sorted(st)}")
     except (ValueError, KeyError) as e:
         c.check("status-json", False, f"status {status}: {e}: {body[:200]!r}")

@@ -27,7 +27,8 @@ CHECKS = [
      r"(?is)(?=.*\bshell\b)(?=.*\becho\b)"
      r"(?=.*\b(runnable|running|blocked|exited|ready|waiting)\b)"),
     ("mem", "prints free and a number", r"(?i)free\D{0,40}\d+"),
-    ("uptime", "prints a number", r"\d+"),
+    ("uptime", "prints the time since boot, the idle share and the CPUs",
+     r"up \d+\.\d{3} s, \d{1,3}% idle, 1 of \d+ CPUs running"),
     ("log", "shows the kernel banner", r"Stellina"),
     ("nosuchcmd", "reports an unknown command", r"unknown command"),
     ("echo hello stellina", "gets the echo server's answer", r"(?m)^hello stellina\s*$"),
