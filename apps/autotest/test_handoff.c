@@ -43,13 +43,22 @@ void test_channel_call_handoff(void) {
     handle_t a, b;
     CHECK_OK(new_channel(&a, &b));
     handle_t th = (handle_t)CHECK_OK(thread_start(responder, (void *)(uintptr_t)b, 0));
-    // The responder's "ready" finds nobody waiting: it is queued. Once it is
-    // received, the responder waits in channel_call at b.
+    // The responder's "ready" finds nobody waiting: it is queued, and the
+    // responder waits in channel_call at b.
     handle_t p = (handle_t)CHECK_OK(sys_poll_create());
     CHECK_OK(sys_poll_add(p, a, POLL_READABLE, 0));
     struct poll_event ev;
     CHECK_EQ(sys_poll_wait(p, &ev, 1, SOON_NS), 1);
-    CHECK_EQ(sys_channel_recv(a, test_buf, sizeof(test_buf), test_handles), MSGINFO(MSG_DATA, 0, 0));
+    // A call while a message waits at the caller's end answers with that
+    // message, the oldest, at once; the request is queued for the responder,
+    // not handed over (a handoff would leave the caller asleep with a message
+    // queued, and the reply would overtake it).
+    test_buf[0] = 41;
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 1, 0), test_buf, sizeof(test_buf), test_handles),
+             MSGINFO(MSG_DATA, 0, 0));
+    CHECK_EQ(sys_poll_wait(p, &ev, 1, SOON_NS), 1); // the responder's answer, queued
+    CHECK_EQ(sys_channel_recv(a, test_buf, sizeof(test_buf), test_handles), MSGINFO(KIND_ECHO + 1, 1, 0));
+    CHECK(test_buf[0] == 42, "answer %u", test_buf[0]);
     CHECK_OK(sys_handle_close(p));
 
     // Requests of every size, both ways handed over; no memory kept per call.
@@ -78,6 +87,33 @@ void test_channel_call_handoff(void) {
     CHECK_EQ(after.messages_sent - before.messages_sent, 2 * calls);
     CHECK_EQ(after.messages_received - before.messages_received, 2 * calls);
     CHECK_EQ(after.handoffs - before.handoffs, 2 * calls);
+
+    // Bad calls while the responder waits: the same errors as with nobody
+    // waiting, nothing sent or handed over, and the responder still waits.
+    CHECK(ipc_stats(&before), "sysinfo");
+    handle_t write_only = (handle_t)CHECK_OK(sys_handle_dup(a, RIGHT_WRITE));
+    msginfo_t echo1 = MSGINFO(KIND_ECHO, 1, 0);
+    CHECK_EQ(sys_channel_call(write_only, echo1, test_buf, sizeof(test_buf), test_handles),
+             ERR_NOT_ALLOWED);
+    CHECK_OK(sys_handle_close(write_only));
+    CHECK_EQ(sys_channel_call(a, (msginfo_t)((uint64_t)echo1 | (1ull << 13)), test_buf,
+                              sizeof(test_buf), test_handles),
+             ERR_INVALID_ARG);
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, MSG_MAX_DATA + 1, 0), test_buf,
+                              sizeof(test_buf), test_handles),
+             ERR_TOO_LARGE);
+    CHECK_EQ(sys_channel_call(a, echo1, BAD_PTR, sizeof(test_buf), test_handles), ERR_BAD_ADDR);
+    CHECK_EQ(sys_channel_call(a, echo1, test_buf, -1, test_handles), ERR_INVALID_ARG);
+    test_handles[0] = NEVER_OPENED;
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 1, 1), test_buf, sizeof(test_buf), test_handles),
+             ERR_BAD_HANDLE);
+    CHECK(ipc_stats(&after), "sysinfo");
+    CHECK_EQ(after.messages_sent - before.messages_sent, 0);
+    CHECK_EQ(after.handoffs - before.handoffs, 0);
+    test_buf[0] = 7;
+    CHECK_EQ(sys_channel_call(a, echo1, test_buf, sizeof(test_buf), test_handles),
+             MSGINFO(KIND_ECHO + 1, 1, 0));
+    CHECK(test_buf[0] == 8, "answer %u", test_buf[0]);
 
     // A reply bigger than the caller's buffer: ERR_TOO_SMALL, and it stays
     // queued for a receive with room.

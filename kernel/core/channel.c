@@ -42,10 +42,13 @@ struct message *message_alloc_new(uint32_t len) {
     return msg;
 }
 
+// Drops the references of the handles still in msg, and forgets them: the
+// buffer may be kept as a spare, whose stale header must not drop them twice.
 static void message_drop_handles(struct message *msg) {
     for (uint32_t i = 0; i < MSGINFO_HANDLES(msg->info); i++) {
         if (msg->handles[i])
             kobj_unref(msg->handles[i]);
+        msg->handles[i] = NULL;
     }
 }
 

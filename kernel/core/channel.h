@@ -93,12 +93,14 @@ ALWAYS_INLINE void channel_hand_over(struct channel *ch, struct message *msg,
     ipc_messages_sent++;
     ipc_handoffs++;
 }
-// Tells `receiver` (what channel_waiting_caller returned) that a message
+// Tells `receiver` (what channel_waiting_caller(ch) returned) that a message
 // with `info` and no handles has been copied straight into its reply buffer
 // (receiver->ipc_reply_buf; the caller has checked it and done it). Like
 // channel_hand_over otherwise.
-ALWAYS_INLINE void channel_hand_over_copied(struct thread *receiver, msginfo_t info) {
+ALWAYS_INLINE void channel_hand_over_copied(struct channel *ch, struct thread *receiver,
+                                            msginfo_t info) {
     ASSERT(MSGINFO_HANDLES(info) == 0 && !receiver->ipc_has_copied && !receiver->ipc_handed);
+    ASSERT(ch->peer && list_is_empty(&ch->peer->queue)); // as in channel_hand_over
     receiver->ipc_has_copied = true;
     receiver->ipc_copied = info;
     ipc_messages_sent++;

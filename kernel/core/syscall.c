@@ -158,6 +158,7 @@ static int64_t sys_vmspace_map(int64_t vh, int64_t fh, int64_t prot) {
         return ERR_INVALID_ARG;
     if (vs != current->proc->vmspace)
         return ERR_NOT_SUPPORTED; // mapping into another process's space comes later
+                                  // (then vmspace_range_ok's per-process last hit must learn it)
     vaddr_t va;
     int err = vmspace_map(vs, f, 0, f->npages * PAGE_SIZE, (unsigned)prot, current->proc, &va);
     return err < 0 ? err : (int64_t)va;

@@ -225,8 +225,10 @@ int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
         goto slow;
     struct channel *ch = (struct channel *)e->obj;
     struct thread *receiver = channel_waiting_caller(ch);
-    if (!receiver || self->killed || buf_len < 0 || MSGINFO_HANDLES(info) != 0 ||
-        msginfo_check(info) < 0)
+    // A message already waiting here is the answer to this call (the oldest
+    // comes first): the general path sends and returns it at once.
+    if (!receiver || !list_is_empty(&ch->queue) || self->killed || buf_len < 0 ||
+        MSGINFO_HANDLES(info) != 0 || msginfo_check(info) < 0)
         goto slow;
     uint32_t len = MSGINFO_LEN(info);
     struct process *proc = self->proc;
@@ -237,13 +239,13 @@ int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
         // Both in the kernel's address space: copy straight into the
         // receiver's buffer, with no message buffer in between.
         memcpy(receiver->ipc_reply_buf, (const void *)buf, len);
-        channel_hand_over_copied(receiver, info);
+        channel_hand_over_copied(ch, receiver, info);
     } else {
         struct message *msg = message_alloc(len);
         if (!msg)
             goto slow;
         if (copy_from_user(msg->data, (const void *)buf, len) < 0) {
-            message_recycle(msg);
+            kfree(msg); // as message_from_user does: its info and handles are stale
             goto slow;
         }
         msg->info = info;

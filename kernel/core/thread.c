@@ -118,10 +118,11 @@ int thread_block(struct wait_queue *wq, uint64_t deadline_ns) {
     return current->killed ? ERR_CLOSED : current->wake_result;
 }
 
-// A kernel stack: mapped in the kernel vmspace, which leaves an unmapped
-// page below it, so that running off its end faults (and the trap code
-// reports a kernel stack overflow) instead of overwriting other memory.
-// NULL if out of memory.
+// A kernel stack: mapped in the kernel vmspace, which places each mapping at
+// least one free page after the one below it (vmspace_map, vmspace_reserve),
+// so running off its end faults on that page (and the trap code reports a
+// kernel stack overflow) instead of overwriting other memory. NULL if out of
+// memory.
 static void *kstack_alloc(void) {
     int err;
     struct folio *f = folio_alloc(THREAD_KSTACK_PAGES * PAGE_SIZE, &err);

@@ -31,13 +31,15 @@ struct thread {
     struct list_node zombie_node;
     struct ktimer timeout;       // wakes a blocked thread with ERR_TIMED_OUT
     int wake_result;             // what thread_block returns
-    void *kstack;                // kernel stack for user threads (NULL for in-kernel ones)
+    void *kstack;                // kernel stack of a user thread or a kernel thread
+                                 // (NULL for in-kernel apps' threads, which use their own)
     struct message *ipc_spare;   // the buffer of the last message it received, for its next
                                  // send; only between IPC syscalls (see message_recycle)
-    // While it waits in channel_call: where the reply goes. A caller in the
-    // same address space copies a message there directly (ipc_copied then
-    // holds its msginfo); from elsewhere, it hands over the buffer of one
-    // (ipc_handed; see channel_hand_over). It takes either on waking.
+    // While it waits in channel_call: where the reply goes. An in-kernel
+    // caller, when this thread is in-kernel too (both in the kernel's address
+    // space), copies a message there directly (ipc_copied then holds its
+    // msginfo); any other caller hands over the buffer of one (ipc_handed;
+    // see channel_hand_over). It takes either on waking.
     void *ipc_reply_buf;
     size_t ipc_reply_len;
     struct message *ipc_handed;

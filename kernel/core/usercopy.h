@@ -24,7 +24,8 @@ ALWAYS_INLINE bool user_range_ok(const void __user *uaddr, size_t len, unsigned 
 
 // Return 0, or ERR_BAD_ADDR if any byte is not the caller's (nothing is copied then).
 // User memory is out of the kernel's reach but through the arch's guarded
-// copy (SUM / PAN / SMAP lifted only for it; faults caught).
+// copy (arch_copy_*_user: Arm PAN or x86 SMAP lifted for the copy alone with
+// its faults caught; on RISC-V a page-table lookup and the identity map).
 MUST_CHECK ALWAYS_INLINE int copy_from_user(void *dst, const void __user *src, size_t len) {
     if (!user_range_ok(src, len, PROT_READ))
         return ERR_BAD_ADDR;

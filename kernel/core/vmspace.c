@@ -175,6 +175,9 @@ static bool mapping_covers(const struct vm_mapping *m, struct process *owner, va
 
 bool vmspace_range_ok_slow(struct vmspace *vs, struct process *owner, vaddr_t va, size_t len,
                            unsigned prot) {
+    // owner->last_hit names a mapping of owner's own vmspace: checking another
+    // (mapping into other vmspaces is not supported yet) would trust it there.
+    ASSERT(vs == owner->vmspace);
     if (va + len < va)
         return false;
     vaddr_t end = va + len;
