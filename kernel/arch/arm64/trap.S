@@ -14,14 +14,8 @@
 #define KSTACK_NEAR 4096
 #define TRAP_STACK_SIZE 8192 // for the report: kprintf, the dump, panic
 
-// Saves x0-x30, the interrupted sp and the exception registers in a frame
-// pushed on SP_EL1, then calls arm64_trap(frame, kind) and returns through
-// trap_return. From EL0, SP_EL1 is the thread's empty kernel stack (see
-// trap_return); from EL1 it is the interrupted stack, so a switch from
-// inside the handler keeps the frame with the thread it belongs to.
-.macro TRAP_ENTRY kind, from_el0
-    sub sp, sp, #FRAME_SIZE
-    stp x0, x1, [sp, #0 * 8]
+// Stores x2-x29 at their places in the frame at sp (offset N*8 for xN).
+.macro SAVE_X2_TO_X29
     stp x2, x3, [sp, #2 * 8]
     stp x4, x5, [sp, #4 * 8]
     stp x6, x7, [sp, #6 * 8]
@@ -36,6 +30,17 @@
     stp x24, x25, [sp, #24 * 8]
     stp x26, x27, [sp, #26 * 8]
     stp x28, x29, [sp, #28 * 8]
+.endm
+
+// Saves x0-x30, the interrupted sp and the exception registers in a frame
+// pushed on SP_EL1, then calls arm64_trap(frame, kind) and returns through
+// trap_return. From EL0, SP_EL1 is the thread's empty kernel stack (see
+// trap_return); from EL1 it is the interrupted stack, so a switch from
+// inside the handler keeps the frame with the thread it belongs to.
+.macro TRAP_ENTRY kind, from_el0
+    sub sp, sp, #FRAME_SIZE
+    stp x0, x1, [sp, #0 * 8]
+    SAVE_X2_TO_X29
     .if \from_el0
     mrs x0, sp_el0
     .else
@@ -136,20 +141,7 @@ el1_data_abort:
     str x0, [sp, #OFF_SP]
     mrs x0, sp_el0
     stp x0, x1, [sp, #0 * 8]
-    stp x2, x3, [sp, #2 * 8]
-    stp x4, x5, [sp, #4 * 8]
-    stp x6, x7, [sp, #6 * 8]
-    stp x8, x9, [sp, #8 * 8]
-    stp x10, x11, [sp, #10 * 8]
-    stp x12, x13, [sp, #12 * 8]
-    stp x14, x15, [sp, #14 * 8]
-    stp x16, x17, [sp, #16 * 8]
-    stp x18, x19, [sp, #18 * 8]
-    stp x20, x21, [sp, #20 * 8]
-    stp x22, x23, [sp, #22 * 8]
-    stp x24, x25, [sp, #24 * 8]
-    stp x26, x27, [sp, #26 * 8]
-    stp x28, x29, [sp, #28 * 8]
+    SAVE_X2_TO_X29
     str x30, [sp, #30 * 8]
     mrs x0, elr_el1
     mrs x1, spsr_el1
