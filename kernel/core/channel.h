@@ -126,7 +126,8 @@ void channel_dequeue(struct channel *ch, struct message *msg);
 void message_recycle_slow(struct message *msg);
 ALWAYS_INLINE void message_recycle(struct message *msg) {
     // The common case inline: no handles, no spare yet, a buffer worth keeping.
-    if (MSGINFO_HANDLES(msg->info) == 0 && !current->ipc_spare && msg->capacity <= MESSAGE_SPARE_MAX)
+    if (MSGINFO_HANDLES(msg->info) == 0 && !current->ipc_spare &&
+        msg->capacity <= MESSAGE_SPARE_MAX)
         current->ipc_spare = msg;
     else
         message_recycle_slow(msg);

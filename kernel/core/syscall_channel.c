@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The channel syscalls: create, send, receive, and call with its direct handoff between waiting threads.
+// The channel syscalls: create, send, receive, and call with its handoff between waiting threads.
 #include "../../abi/syscall.h"
 #include "channel.h"
 #include "kmalloc.h"
@@ -31,7 +31,7 @@ int64_t sys_channel_create(int64_t out) {
 // the handles it carries, taken from the caller; the caller queues it
 // (channel_enqueue) or hands it over.
 ALWAYS_INLINE int64_t message_from_user(struct channel *ch, msginfo_t info, const void *data,
-                                     handle_t *handles_inout, struct message **out) {
+                                        handle_t *handles_inout, struct message **out) {
     int err = msginfo_check(info);
     if (err < 0)
         return err;
@@ -78,7 +78,7 @@ ALWAYS_INLINE int64_t message_from_user(struct channel *ch, msginfo_t info, cons
 // Receives the oldest message into the caller's memory. On any error the
 // message stays queued.
 ALWAYS_INLINE int64_t channel_recv_into(struct channel *ch, void *buf, size_t buf_len,
-                                     handle_t *handles_out) {
+                                        handle_t *handles_out) {
     struct message *msg = channel_peek(ch);
     if (!msg)
         return ch->peer ? ERR_EMPTY : ERR_CLOSED;
@@ -150,8 +150,8 @@ ALWAYS_INLINE int64_t channel_take_handed(struct channel *ch, void *buf, size_t 
 // The second half of channel_call: waits at ch (on which the caller holds a
 // reference) for the reply and receives it. `err` is what the caller's own
 // wait returned, if it has waited already (else 0).
-static int64_t channel_call_wait(struct channel *ch, void *buf, size_t buf_len,
-                                 handle_t *handles, int err) {
+static int64_t channel_call_wait(struct channel *ch, void *buf, size_t buf_len, handle_t *handles,
+                                 int err) {
     int64_t ret;
     for (;;) {
         if (current->ipc_has_copied) { // a message is in buf already
@@ -188,8 +188,7 @@ static int64_t channel_call_wait(struct channel *ch, void *buf, size_t buf_len,
     return ret;
 }
 
-int64_t sys_channel_call(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
-                                int64_t handles) {
+int64_t sys_channel_call(int64_t h, int64_t info, int64_t buf, int64_t buf_len, int64_t handles) {
     GET_OBJ(ch, h, KOBJ_CHANNEL, channel, RIGHT_READ | RIGHT_WRITE);
     if (buf_len < 0)
         return ERR_INVALID_ARG;
@@ -212,8 +211,7 @@ int64_t sys_channel_call(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
 // waiting thread directly (channel_hand_over, thread_block_and_run), and the
 // reply is normally handed back the same way. Any other case, and any error,
 // goes to the ordinary path before anything has changed.
-int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
-                          int64_t handles) {
+int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len, int64_t handles) {
     struct thread *self = current;
     struct handle_table *table = &self->proc->handles;
     // handle_get for the case that matters: an open channel with both rights.
