@@ -55,7 +55,7 @@ static void report(const char *name, const char *why) {
     }
 }
 
-static int sleep_ms(int ms) {
+int sleep_ms(int ms) {
     struct poll_event ev;
     int64_t t = sys_timer_create(), p = sys_poll_create();
     int64_t r = t < 0 ? t : p < 0 ? p : sys_timer_set((handle_t)t, sys_timer_now() + ms * 1000000ll);
@@ -117,6 +117,7 @@ static void run_all(bool in_kernel) {
         // Each reproducer leaves nothing behind, so memory checks stay exact.
         report(repros[i].name, repros[i].fn());
     }
+    report("handoff", fuzz_handoff(seed));
     uint64_t pages0 = free_pages(), heap0 = heap_bytes();
     printf("sysfuzz: %s mode, seed %#llx, %d calls; free pages %llu, kernel heap %llu bytes\n",
            app_mode_name(app_mode()), (unsigned long long)seed, ITERATIONS,

@@ -155,6 +155,11 @@ extern const struct repro repros[];
 extern const int num_repros;
 uint64_t heap_bytes(void);
 uint64_t free_pages(void);
+// Sleeps at least ms milliseconds (main.c); 0 or an ERR_*.
+int sleep_ms(int ms);
+// The handoff run (handoff.c): hostile calls against a thread waiting in
+// channel_call. NULL if every result was possible and all memory came back.
+const char *fuzz_handoff(uint64_t seed);
 bool handle_open(handle_t h);
 
 // ---- calling and judging (fuzz.c) --------------------------------------------
