@@ -32,6 +32,24 @@
     stp x28, x29, [sp, #28 * 8]
 .endm
 
+// Loads x2-x29 back from the frame at sp.
+.macro LOAD_X2_TO_X29
+    ldp x2, x3, [sp, #2 * 8]
+    ldp x4, x5, [sp, #4 * 8]
+    ldp x6, x7, [sp, #6 * 8]
+    ldp x8, x9, [sp, #8 * 8]
+    ldp x10, x11, [sp, #10 * 8]
+    ldp x12, x13, [sp, #12 * 8]
+    ldp x14, x15, [sp, #14 * 8]
+    ldp x16, x17, [sp, #16 * 8]
+    ldp x18, x19, [sp, #18 * 8]
+    ldp x20, x21, [sp, #20 * 8]
+    ldp x22, x23, [sp, #22 * 8]
+    ldp x24, x25, [sp, #24 * 8]
+    ldp x26, x27, [sp, #26 * 8]
+    ldp x28, x29, [sp, #28 * 8]
+.endm
+
 // Saves x0-x30, the interrupted sp and the exception registers in a frame
 // pushed on SP_EL1, then calls arm64_trap(frame, kind) and returns through
 // trap_return. From EL0, SP_EL1 is the thread's empty kernel stack (see
@@ -157,20 +175,7 @@ el1_data_abort:
     ldp x0, x1, [sp, #OFF_ELR]
     msr elr_el1, x0
     msr spsr_el1, x1
-    ldp x2, x3, [sp, #2 * 8]
-    ldp x4, x5, [sp, #4 * 8]
-    ldp x6, x7, [sp, #6 * 8]
-    ldp x8, x9, [sp, #8 * 8]
-    ldp x10, x11, [sp, #10 * 8]
-    ldp x12, x13, [sp, #12 * 8]
-    ldp x14, x15, [sp, #14 * 8]
-    ldp x16, x17, [sp, #16 * 8]
-    ldp x18, x19, [sp, #18 * 8]
-    ldp x20, x21, [sp, #20 * 8]
-    ldp x22, x23, [sp, #22 * 8]
-    ldp x24, x25, [sp, #24 * 8]
-    ldp x26, x27, [sp, #26 * 8]
-    ldp x28, x29, [sp, #28 * 8]
+    LOAD_X2_TO_X29
     ldr x30, [sp, #30 * 8]
     ldr x0, [sp, #OFF_SP]
     mov sp, x0
@@ -193,20 +198,7 @@ arm64_trap_return:
     ldr x0, [sp, #OFF_SP]
     msr sp_el0, x0
 1:  ldp x0, x1, [sp, #0 * 8]
-    ldp x2, x3, [sp, #2 * 8]
-    ldp x4, x5, [sp, #4 * 8]
-    ldp x6, x7, [sp, #6 * 8]
-    ldp x8, x9, [sp, #8 * 8]
-    ldp x10, x11, [sp, #10 * 8]
-    ldp x12, x13, [sp, #12 * 8]
-    ldp x14, x15, [sp, #14 * 8]
-    ldp x16, x17, [sp, #16 * 8]
-    ldp x18, x19, [sp, #18 * 8]
-    ldp x20, x21, [sp, #20 * 8]
-    ldp x22, x23, [sp, #22 * 8]
-    ldp x24, x25, [sp, #24 * 8]
-    ldp x26, x27, [sp, #26 * 8]
-    ldp x28, x29, [sp, #28 * 8]
+    LOAD_X2_TO_X29
     ldr x30, [sp, #30 * 8]
     add sp, sp, #FRAME_SIZE
     eret
