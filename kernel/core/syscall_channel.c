@@ -147,6 +147,14 @@ ALWAYS_INLINE int64_t channel_take_handed(struct channel *ch, void *buf, size_t 
     return info;
 }
 
+// Takes the message a caller copied straight into the current thread's reply
+// buffer (channel_hand_over_copied): returns its msginfo.
+ALWAYS_INLINE int64_t channel_take_copied(void) {
+    current->ipc_has_copied = false;
+    ipc_messages_received++;
+    return current->ipc_copied;
+}
+
 // The second half of channel_call: waits at ch (on which the caller holds a
 // reference) for the reply and receives it. `err` is what the caller's own
 // wait returned, if it has waited already (else 0).
@@ -154,10 +162,8 @@ static int64_t channel_call_wait(struct channel *ch, void *buf, size_t buf_len, 
                                  int err) {
     int64_t ret;
     for (;;) {
-        if (current->ipc_has_copied) { // a message is in buf already
-            current->ipc_has_copied = false;
-            ipc_messages_received++;
-            ret = current->ipc_copied;
+        if (current->ipc_has_copied) {
+            ret = channel_take_copied();
             break;
         }
         if (err < 0) {
@@ -258,21 +264,15 @@ int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
     self->ipc_reply_buf = (void *)buf;
     self->ipc_reply_len = (size_t)buf_len;
     int err = thread_block_and_run(&ch->waiters, receiver);
-    int64_t ret;
-    struct message *msg = self->ipc_handed;
-    if (err == 0 && self->ipc_has_copied) {
-        self->ipc_has_copied = false;
-        ipc_messages_received++;
-        ret = self->ipc_copied;
-    } else if (err == 0 && msg && MSGINFO_LEN(msg->info) <= (uint64_t)buf_len &&
-               copy_to_user((void *)buf, msg->data, MSGINFO_LEN(msg->info)) == 0) {
-        self->ipc_handed = NULL;
-        ipc_messages_received++;
-        ret = msg->info;
-        message_recycle(msg);
-    } else {
+    // Normally the reply was handed over the same way: take it here, inline
+    // (channel_call_wait would too, a call further away).
+    int64_t ret = ERR_EMPTY;
+    if (err == 0 && self->ipc_has_copied)
+        ret = channel_take_copied();
+    else if (err == 0 && self->ipc_handed)
+        ret = channel_take_handed(ch, (void *)buf, (size_t)buf_len);
+    if (ret == ERR_EMPTY)
         ret = channel_call_wait(ch, (void *)buf, (size_t)buf_len, (handle_t *)handles, err);
-    }
     kobj_unref(&ch->obj);
     self->in_syscall = false;
     if (self->killed)
