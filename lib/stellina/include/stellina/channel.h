@@ -11,7 +11,8 @@ struct msg {
     uint32_t len;      // bytes used in data[]
     uint32_t nhandles; // handles used in handles[]; the receiver owns them
     handle_t handles[MSG_MAX_HANDLES];
-    uint8_t data[MSG_MAX_DATA];
+    // Word-aligned: the kernel and the decoders copy it a word at a time.
+    uint8_t data[MSG_MAX_DATA] __attribute__((aligned(8)));
 };
 
 // Creates a channel; *a and *b receive its two ends. Returns 0 or an ERR_*.
