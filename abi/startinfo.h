@@ -14,10 +14,11 @@
 
 // The syscall gate: in-kernel apps get the kernel's dispatch function; user
 // apps get 0 and use the trap instruction instead. One binary, any mode.
-// The number comes first, as in libstellina's sys_call(number, a0..a5), so
-// that sys_call reaches the gate with a load and a jump, moving no register.
-typedef int64_t (*sys_gate_fn)(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3,
-                               int64_t a4, int64_t a5);
+// The number comes last, after the (at most five) arguments: a wrapper such
+// as sys_channel_call(ch, info, buf, len, handles) then reaches the gate with
+// its arguments in the registers they arrived in, plus one for the number.
+typedef int64_t (*sys_gate_fn)(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
+                               int64_t number);
 
 // One named handle of the environment, e.g. {"echo", channel to the echo server}.
 struct start_env_handle {

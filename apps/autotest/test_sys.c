@@ -4,10 +4,10 @@
 #include <stdio.h>
 
 void test_bad_syscall(void) {
-    CHECK_EQ(sys_call(0, 0, 0, 0, 0, 0, 0), ERR_BAD_SYSCALL);
-    CHECK_EQ(sys_call(SYS_MAX + 1, 0, 0, 0, 0, 0, 0), ERR_BAD_SYSCALL);
-    CHECK_EQ(sys_call(-1, 0, 0, 0, 0, 0, 0), ERR_BAD_SYSCALL);
-    CHECK_EQ(sys_call(1ll << 40, 0, 0, 0, 0, 0, 0), ERR_BAD_SYSCALL);
+    CHECK_EQ(sys_call(0, 0, 0, 0, 0, 0), ERR_BAD_SYSCALL);
+    CHECK_EQ(sys_call(SYS_MAX + 1, 0, 0, 0, 0, 0), ERR_BAD_SYSCALL);
+    CHECK_EQ(sys_call(-1, 0, 0, 0, 0, 0), ERR_BAD_SYSCALL);
+    CHECK_EQ(sys_call(1ll << 40, 0, 0, 0, 0, 0), ERR_BAD_SYSCALL);
 }
 
 void test_log_write(void) {

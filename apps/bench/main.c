@@ -41,14 +41,14 @@ static void failed(const char *what, int err) {
 }
 
 static void bench_null_syscall(void) {
-    int64_t r = sys_call(SYS_NULL, 0, 0, 0, 0, 0, 0);
+    int64_t r = sys_call(SYS_NULL, 0, 0, 0, 0, 0);
     if (r != ERR_BAD_SYSCALL) {
         failed("null_syscall", (int)r);
         return;
     }
     int64_t t0 = sys_timer_now();
     for (long i = 0; i < iterations; i++)
-        sys_call(SYS_NULL, 0, 0, 0, 0, 0, 0);
+        sys_call(SYS_NULL, 0, 0, 0, 0, 0);
     report("null_syscall", t0, sys_timer_now());
 }
 

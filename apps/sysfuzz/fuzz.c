@@ -10,11 +10,11 @@ int threads_spawned;
 // ---- the trace of recent calls (printed with a failure) ----------------------
 #define TRACE 8
 static struct {
-    int64_t nr, a[6], ret;
+    int64_t nr, a[5], ret;
 } trace[TRACE];
 static uint64_t trace_n;
 
-void trace_call(int64_t nr, const int64_t a[6], int64_t ret) {
+void trace_call(int64_t nr, const int64_t a[5], int64_t ret) {
     trace[trace_n % TRACE].nr = nr;
     memcpy(trace[trace_n % TRACE].a, a, sizeof(trace[0].a));
     trace[trace_n % TRACE].ret = ret;
@@ -44,7 +44,7 @@ void trace_dump(void) {
 
 // The bookkeeping of a call just made. It writes the app's own .data/.bss
 // (the trace ring, the counts), which a send may have read: see fz_send.
-static int64_t fz_record(int64_t nr, const int64_t a[6], int64_t r) {
+static int64_t fz_record(int64_t nr, const int64_t a[5], int64_t r) {
     trace_call(nr, a, r);
     calls_ok += r >= 0;
     if (r < 0 && r < -ERR_MAX_CODE)
@@ -52,14 +52,14 @@ static int64_t fz_record(int64_t nr, const int64_t a[6], int64_t r) {
     return r;
 }
 
-int64_t fz_call(int64_t nr, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5) {
-    int64_t a[6] = {a0, a1, a2, a3, a4, a5};
-    return fz_record(nr, a, sys_call(nr, a0, a1, a2, a3, a4, a5));
+int64_t fz_call(int64_t nr, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4) {
+    int64_t a[5] = {a0, a1, a2, a3, a4};
+    return fz_record(nr, a, sys_call(nr, a0, a1, a2, a3, a4));
 }
 
 int64_t fz_send(int64_t h, msginfo_t info, const void *data, const void *hp, uint32_t *sum) {
-    int64_t a[6] = {h, (int64_t)info, (int64_t)(uintptr_t)data, (int64_t)(uintptr_t)hp, 0, 0};
-    int64_t r = sys_call(SYS_CHANNEL_SEND, a[0], a[1], a[2], a[3], 0, 0);
+    int64_t a[5] = {h, (int64_t)info, (int64_t)(uintptr_t)data, (int64_t)(uintptr_t)hp, 0};
+    int64_t r = sys_call(SYS_CHANNEL_SEND, a[0], a[1], a[2], a[3], 0);
     // The kernel copied the data during the call: sum it before the app
     // writes anything of its own. A send from memory of unknown extent
     // (rodata, code) may run on into the app's .data/.bss, and fz_record is
@@ -129,7 +129,7 @@ void op_thread_spawn(void) {
     if (pc_ok && sp_ok && (threads_spawned >= THREAD_STACKS || model_live() >= LIVE_MAX))
         pc = 0, pc_ok = false; // every stack slot is used once
     uint32_t want = pc_ok && sp_ok ? X_OK | X(ERR_NO_MEMORY) : X(ERR_BAD_ADDR);
-    int64_t r = fz_call(SYS_THREAD_SPAWN, (int64_t)pc, 1, (int64_t)sp, 0, 0, 0);
+    int64_t r = fz_call(SYS_THREAD_SPAWN, (int64_t)pc, 1, (int64_t)sp, 0, 0);
     if (!fz_want("thread_spawn", r, want) || r < 0)
         return;
     threads_spawned++;
@@ -184,8 +184,7 @@ bool fuzz_run(uint64_t seed, uint64_t iters, bool in_kernel, struct fuzz_stats *
     for (uint64_t i = 0; i < iters && !fuzz_failed(); i++) {
         if (rng_pct(4)) {
             int64_t n = bad_number();
-            int64_t r = fz_call(n, gen_value(), gen_value(), gen_value(), gen_value(), gen_value(),
-                                gen_value());
+            int64_t r = fz_call(n, gen_value(), gen_value(), gen_value(), gen_value(), gen_value());
             st->bad_numbers++;
             fz_want("an unknown syscall", r, X(ERR_BAD_SYSCALL));
         } else {

@@ -27,7 +27,7 @@ void op_channel_create(uint8_t *stack_buf) {
         p.addr = (uint64_t)(uintptr_t)scratch; // stay within what can be written
         v = PV_YES;
     }
-    int64_t r = fz_call(SYS_CHANNEL_CREATE, (int64_t)p.addr, 0, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_CHANNEL_CREATE, (int64_t)p.addr, 0, 0, 0, 0);
     if (!fz_want("channel_create", r, v == PV_YES ? X_OK | X(ERR_NO_MEMORY) : X(ERR_BAD_ADDR)))
         return;
     if (r == 0) {
@@ -218,7 +218,7 @@ void op_channel_send(uint8_t *stack_buf, bool as_call) {
     if (as_call && (want & X_OK))
         sum = data_sum((void *)(uintptr_t)data.addr, MSGINFO_LEN(info));
     int64_t r = as_call ? fz_call(SYS_CHANNEL_CALL, h, info, (int64_t)data.addr, (int64_t)buf_len,
-                                  (int64_t)hp.addr, 0)
+                                  (int64_t)hp.addr)
                         : fz_send(h, info, (const void *)(uintptr_t)data.addr,
                                   (const void *)(uintptr_t)hp.addr, &sum);
     if (as_call && (want & X_OK)) {
@@ -290,7 +290,7 @@ void op_channel_recv(uint8_t *stack_buf) {
         }
         want = predict_recv(ch, buf_len, &buf, &hp, &m);
     }
-    int64_t r = fz_call(SYS_CHANNEL_RECV, h, (int64_t)buf.addr, (int64_t)buf_len, (int64_t)hp.addr, 0, 0);
+    int64_t r = fz_call(SYS_CHANNEL_RECV, h, (int64_t)buf.addr, (int64_t)buf_len, (int64_t)hp.addr, 0);
     if (fz_want("channel_recv", r, want) && r >= 0)
         take_received(r, model_recv_pop(handles[(handle_t)h].obj), &buf, &hp);
 }

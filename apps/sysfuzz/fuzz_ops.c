@@ -25,7 +25,7 @@ static void op_log_write(uint8_t *stack_buf) {
                     : v == PV_NO                        ? X(ERR_BAD_ADDR)
                     : v == PV_YES                       ? X_OK
                                                         : X_OK | X(ERR_BAD_ADDR);
-    int64_t r = fz_call(SYS_LOG_WRITE, (int64_t)p.addr, (int64_t)len, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_LOG_WRITE, (int64_t)p.addr, (int64_t)len, 0, 0, 0);
     if (fz_want("log_write", r, want) && r > 0)
         fuzz_fail("log_write returned %lld, not 0", (long long)r);
 }
@@ -38,7 +38,7 @@ static void op_log_read(uint8_t *stack_buf) {
     uint32_t want = (int64_t)len < 0 || off < 0 ? X(ERR_INVALID_ARG)
                     : v == PV_NO                ? X(ERR_BAD_ADDR)
                                                 : X_OK;
-    int64_t r = fz_call(SYS_LOG_READ, (int64_t)p.addr, (int64_t)len, off, 0, 0, 0);
+    int64_t r = fz_call(SYS_LOG_READ, (int64_t)p.addr, (int64_t)len, off, 0, 0);
     if (fz_want("log_read", r, want) && r >= 0 && (uint64_t)r > len)
         fuzz_fail("log_read returned %lld bytes for a %llu-byte buffer", (long long)r,
                   (unsigned long long)len);
@@ -47,7 +47,7 @@ static void op_log_read(uint8_t *stack_buf) {
 static void op_handle_close(void) {
     int64_t h = gen_handle(0);
     handle_t hh = (handle_t)h;
-    int64_t r = fz_call(SYS_HANDLE_CLOSE, h, 0, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_HANDLE_CLOSE, h, 0, 0, 0, 0);
     if (!fz_want("handle_close", r, want_handle(h, 0, 0)) || r < 0)
         return;
     model_close(hh);
@@ -67,7 +67,7 @@ static void op_handle_dup(void) {
         return; // enough handles
     if (want == X_OK)
         want |= X(ERR_NO_MEMORY) | X(ERR_TOO_LARGE);
-    int64_t r = fz_call(SYS_HANDLE_DUP, h, rights, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_HANDLE_DUP, h, rights, 0, 0, 0);
     if (fz_want("handle_dup", r, want) && r >= 0)
         model_install((handle_t)r, handles[hh].obj, (uint32_t)rights);
 }
@@ -75,7 +75,7 @@ static void op_handle_dup(void) {
 static void op_poll_create(void) {
     if (model_live() >= LIVE_MAX)
         return;
-    int64_t r = fz_call(SYS_POLL_CREATE, gen_value(), gen_value(), 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_POLL_CREATE, gen_value(), gen_value(), 0, 0, 0);
     if (fz_want("poll_create", r, X_OK | X(ERR_NO_MEMORY)) && r >= 0)
         model_install((handle_t)r, model_new_obj(OT_POLL), RIGHTS_POLL);
 }
@@ -111,7 +111,7 @@ static void op_poll_add(void) {
         want = X(ERR_IN_USE);
     if (want == X_OK)
         want |= X(ERR_NO_MEMORY);
-    int64_t r = fz_call(SYS_POLL_ADD, ph, h, interests, (int64_t)cookie, 0, 0);
+    int64_t r = fz_call(SYS_POLL_ADD, ph, h, interests, (int64_t)cookie, 0);
     if (fz_want("poll_add", r, want) && r == 0) {
         p->ph[p->npoll] = (handle_t)h;
         p->pint[p->npoll] = (uint32_t)interests;
@@ -137,8 +137,8 @@ static void op_poll_update_remove(bool remove) {
     int at = p && is_handle ? poll_find(p, (handle_t)h) : -1;
     if (want == X_OK && at < 0)
         want = X(ERR_NOT_FOUND);
-    int64_t r = remove ? fz_call(SYS_POLL_REMOVE, ph, h, 0, 0, 0, 0)
-                       : fz_call(SYS_POLL_UPDATE, ph, h, interests, 0, 0, 0);
+    int64_t r = remove ? fz_call(SYS_POLL_REMOVE, ph, h, 0, 0, 0)
+                       : fz_call(SYS_POLL_UPDATE, ph, h, interests, 0, 0);
     if (!fz_want(remove ? "poll_remove" : "poll_update", r, want) || r != 0)
         return;
     if (!remove) {
@@ -181,7 +181,7 @@ static void op_poll_wait(uint8_t *stack_buf) {
         want = X(ERR_BAD_ADDR);
     else if (want == X_OK)
         want = sure ? X_OK : unsure ? X_OK | X(ERR_TIMED_OUT) : X(ERR_TIMED_OUT);
-    int64_t r = fz_call(SYS_POLL_WAIT, ph, (int64_t)p.addr, max, timeout, 0, 0);
+    int64_t r = fz_call(SYS_POLL_WAIT, ph, (int64_t)p.addr, max, timeout, 0);
     if (!fz_want("poll_wait", r, want) || r < 0)
         return;
     if ((uint64_t)r > n) {
@@ -221,11 +221,11 @@ static void op_folio_alloc(void) {
     uint32_t want = size <= 0 ? X(ERR_INVALID_ARG)
                     : (uint64_t)size > (64ull << 20) ? X(ERR_TOO_LARGE)
                                                      : X_OK | X(ERR_NO_MEMORY);
-    int64_t r = fz_call(SYS_FOLIO_ALLOC, size, 0, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_FOLIO_ALLOC, size, 0, 0, 0, 0);
     if (!fz_want("folio_alloc", r, want) || r < 0)
         return;
     if (size > BIG_FOLIO) { // do not sit on a good part of the guest's memory
-        if (fz_call(SYS_HANDLE_CLOSE, r, 0, 0, 0, 0, 0) != 0)
+        if (fz_call(SYS_HANDLE_CLOSE, r, 0, 0, 0, 0) != 0)
             fuzz_fail("closing a big folio failed");
         return;
     }
@@ -236,7 +236,7 @@ static void op_folio_alloc(void) {
 
 static void op_folio_paddr(void) {
     int64_t h = gen_handle(OT_FOLIO);
-    int64_t r = fz_call(SYS_FOLIO_PADDR, h, 0, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_FOLIO_PADDR, h, 0, 0, 0, 0);
     if (fz_want("folio_paddr", r, want_handle(h, OT_FOLIO, RIGHT_MAP)) && r >= 0 && (r & 4095))
         fuzz_fail("folio_paddr: %#llx is not page-aligned", (unsigned long long)r);
 }
@@ -256,7 +256,7 @@ static void op_vmspace_map(void) {
         return;
     if (want == X_OK)
         want |= X(ERR_NO_MEMORY) | X(ERR_NOT_SUPPORTED); // some arches refuse W+X
-    int64_t r = fz_call(SYS_VMSPACE_MAP, vh, fh, prot, 0, 0, 0);
+    int64_t r = fz_call(SYS_VMSPACE_MAP, vh, fh, prot, 0, 0);
     if (!fz_want("vmspace_map", r, want) || r < 0)
         return;
     int fo = handles[(handle_t)fh].obj;
@@ -287,7 +287,7 @@ static void op_vmspace_unmap(void) {
     struct mmap *m = va ? model_map_find(va) : NULL;
     if (want == X_OK)
         want = m ? X_OK : X(ERR_NOT_FOUND);
-    int64_t r = fz_call(SYS_VMSPACE_UNMAP, vh, (int64_t)va, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_VMSPACE_UNMAP, vh, (int64_t)va, 0, 0, 0);
     if (fz_want("vmspace_unmap", r, want) && r == 0) {
         model_unref(m->obj);
         m->va = 0;
@@ -308,7 +308,7 @@ static void op_interrupt_create(void) {
         if (irq_held[i] == irq && objs[irq_obj[i]].type == OT_INTR)
             want = X(ERR_IN_USE);
     }
-    int64_t r = fz_call(SYS_INTERRUPT_CREATE, irq, 0, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_INTERRUPT_CREATE, irq, 0, 0, 0, 0);
     if (!fz_want("interrupt_create", r, want) || r < 0)
         return;
     int o = model_new_obj(OT_INTR);
@@ -327,14 +327,14 @@ static void op_interrupt_create(void) {
 
 static void op_simple(int nr, const char *name, int type, uint32_t rights) {
     int64_t h = gen_handle(type);
-    int64_t r = fz_call(nr, h, rng_pct(50) ? -1 : gen_value(), 0, 0, 0, 0);
+    int64_t r = fz_call(nr, h, rng_pct(50) ? -1 : gen_value(), 0, 0, 0);
     fz_want(name, r, want_handle(h, type, rights));
 }
 
 static void op_timer_create(void) {
     if (model_live() >= LIVE_MAX)
         return;
-    int64_t r = fz_call(SYS_TIMER_CREATE, 0, 0, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_TIMER_CREATE, 0, 0, 0, 0, 0);
     if (fz_want("timer_create", r, X_OK | X(ERR_NO_MEMORY)) && r >= 0)
         model_install((handle_t)r, model_new_obj(OT_TIMER), RIGHTS_TIMER);
 }
@@ -351,12 +351,12 @@ static void op_timer_set(void) {
     case 4: deadline = INT64_MIN; break;
     default: deadline = gen_value(); break;
     }
-    int64_t r = fz_call(SYS_TIMER_SET, h, deadline, 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_TIMER_SET, h, deadline, 0, 0, 0);
     fz_want("timer_set", r, want_handle(h, OT_TIMER, RIGHT_WRITE));
 }
 
 static void op_timer_now(void) {
-    int64_t r = fz_call(SYS_TIMER_NOW, gen_value(), gen_value(), 0, 0, 0, 0);
+    int64_t r = fz_call(SYS_TIMER_NOW, gen_value(), gen_value(), 0, 0, 0);
     if (r < last_now)
         fuzz_fail("timer_now went back from %lld to %lld", (long long)last_now, (long long)r);
     last_now = r;
@@ -368,7 +368,7 @@ static void op_console_read(uint8_t *stack_buf) {
     uint64_t len = gen_len(&p, true, 64);
     // None of the app's own handles is a console.
     uint32_t want = want_handle(h, 0, 0) == X_OK ? X(ERR_WRONG_TYPE) : X(ERR_BAD_HANDLE);
-    int64_t r = fz_call(SYS_CONSOLE_READ, h, (int64_t)p.addr, (int64_t)len, 0, 0, 0);
+    int64_t r = fz_call(SYS_CONSOLE_READ, h, (int64_t)p.addr, (int64_t)len, 0, 0);
     fz_want("console_read", r, want);
 }
 
@@ -391,7 +391,7 @@ static void op_sysinfo(uint8_t *stack_buf) {
         want = len < rec[kind] ? X(ERR_TOO_SMALL) : X_OK;
     else
         want = X_OK | X(ERR_TOO_SMALL);
-    int64_t r = fz_call(SYS_SYSINFO, kind, (int64_t)p.addr, (int64_t)len, 0, 0, 0);
+    int64_t r = fz_call(SYS_SYSINFO, kind, (int64_t)p.addr, (int64_t)len, 0, 0);
     if (fz_want("sysinfo", r, want) && r >= 0 && ((uint64_t)r > len || (uint64_t)r % rec[kind]))
         fuzz_fail("sysinfo kind %lld: %lld bytes for a %llu-byte buffer", (long long)kind,
                   (long long)r, (unsigned long long)len);

@@ -21,7 +21,7 @@ static const char *bad_numbers(void) {
                                   -SYS_LOG_WRITE, INT64_MIN, INT64_MAX, (1ll << 32) | SYS_TIMER_NOW,
                                   (1ll << 32) | SYS_HANDLE_CLOSE, 1ll << 40, -(1ll << 32)};
     for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
-        int64_t r = sys_call(nrs[i], 1, 2, 3, 4, 5, 6);
+        int64_t r = sys_call(nrs[i], 1, 2, 3, 4, 5);
         if (r != ERR_BAD_SYSCALL) {
             snprintf(why, sizeof(why), "syscall %#llx returned %lld (%s), want ERR_BAD_SYSCALL",
                      (unsigned long long)nrs[i], (long long)r, r < 0 ? err_name(r) : "value");
@@ -73,7 +73,7 @@ static const char *handle_high_bits(void) {
     int64_t t = sys_timer_create();
     if (t < 0)
         return "timer_create failed";
-    int64_t r = sys_call(SYS_HANDLE_CLOSE, (1ll << 32) | t, 0, 0, 0, 0, 0);
+    int64_t r = sys_call(SYS_HANDLE_CLOSE, (1ll << 32) | t, 0, 0, 0, 0);
     bool open = handle_open((handle_t)t);
     if (open)
         sys_handle_close((handle_t)t);

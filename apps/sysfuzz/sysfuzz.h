@@ -18,7 +18,7 @@ bool rng_pct(unsigned percent); // true with that probability
 void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool fuzz_failed(void);
 // Remembers a call for the failure report (a ring of the last few).
-void trace_call(int64_t nr, const int64_t a[6], int64_t ret);
+void trace_call(int64_t nr, const int64_t a[5], int64_t ret);
 void trace_dump(void);
 uint64_t trace_count(void); // calls made so far (the number trace_dump shows)
 const void *trace_ring(size_t *size); // the ring in .bss that recording a call rewrites
@@ -167,7 +167,7 @@ bool handle_open(handle_t h);
 #define X_OK 1u
 #define X(e) (1u << (-(e)))
 // Makes the call, records it and checks the result is >= 0 or a known ERR_*.
-int64_t fz_call(int64_t nr, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5);
+int64_t fz_call(int64_t nr, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4);
 // channel_send as fz_call makes it; on success *sum is data_sum of the data
 // as the kernel read it, taken before the fuzzer writes any memory of its own.
 int64_t fz_send(int64_t h, msginfo_t info, const void *data, const void *hp, uint32_t *sum);

@@ -42,9 +42,13 @@ void timer_interrupt(void);
 void irq_interrupt(unsigned irq);
 // A byte arrived on the console (called from the UART's interrupt handler).
 void console_input(char ch);
-// A syscall trap from user mode (user-mode issue): dispatches and returns the result.
+// A syscall trap from user mode: dispatches and returns the result. The
+// arguments in the gate's order (sys_gate_fn: at most five, the number last).
 int64_t syscall_dispatch(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
-                         int64_t a5, int64_t number);
+                         int64_t number);
+// The gate of in-kernel apps (trap.S: start_info.gate, a sys_gate_fn).
+int64_t syscall_gate_direct(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
+                            int64_t number);
 // A fault in a user thread, or any fault in kernel mode outside copy_*_user:
 // core kills the process (user) or panics (kernel). `desc` names the cause.
 void fault_handle(bool from_user, vaddr_t pc, vaddr_t addr, const char *desc);

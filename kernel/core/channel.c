@@ -3,7 +3,7 @@
 #include "channel.h"
 #include "kmalloc.h"
 
-uint64_t ipc_messages_sent, ipc_messages_received, ipc_handoffs;
+uint64_t ipc_messages_sent, ipc_messages_received, ipc_handoffs, ipc_handoffs_requeued;
 
 static struct channel *channel_alloc(void) {
     struct channel *ch = kmalloc(sizeof(*ch));
@@ -134,6 +134,8 @@ void channel_enqueue(struct channel *ch, struct message *msg) {
 
 void channel_requeue(struct channel *ch, struct message *msg) {
     queue_insert(ch, msg, true);
+    ipc_handoffs_requeued++;
+    ipc_messages_sent++;
 }
 
 void channel_dequeue(struct channel *ch, struct message *msg) {

@@ -19,8 +19,11 @@ struct message {
     uint8_t data[];
 };
 
-// Messages sent, received, and handed over (channel_hand_over) so far (SYSINFO_IPC).
-extern uint64_t ipc_messages_sent, ipc_messages_received, ipc_handoffs;
+// Messages queued and dequeued so far; channel_call fast paths that handed
+// their message over (each a syscall, a message sent and one received), and
+// handed messages the receiver did not take but queued (channel_requeue).
+// SYSINFO_IPC adds them up: one counter on the fast path instead of four.
+extern uint64_t ipc_messages_sent, ipc_messages_received, ipc_handoffs, ipc_handoffs_requeued;
 
 #define CHANNEL_QUEUE_MAX 64 // messages waiting at one end before senders get ERR_FULL
 
@@ -75,8 +78,9 @@ void channel_enqueue(struct channel *ch, struct message *msg);
 // The thread that has waited longest in channel_call at ch's peer end, or
 // NULL. A message sent to that end can be handed to it directly.
 ALWAYS_INLINE struct thread *channel_waiting_caller(struct channel *ch) {
-    struct list_node *n = ch->peer ? list_front(&ch->peer->waiters.threads) : NULL;
-    return n ? LIST_CONTAINER(n, struct thread, wait_node) : NULL;
+    if (!ch->peer || list_is_empty(&ch->peer->waiters.threads))
+        return NULL;
+    return LIST_CONTAINER(ch->peer->waiters.threads.head.next, struct thread, wait_node);
 }
 // Gives msg, which carries no handles, to `receiver` (what
 // channel_waiting_caller(ch) returned) instead of queueing it at ch's peer:
@@ -90,25 +94,15 @@ ALWAYS_INLINE void channel_hand_over(struct channel *ch, struct message *msg,
     // handing this message over overtakes none.
     ASSERT(ch->peer && list_is_empty(&ch->peer->queue));
     receiver->ipc_handed = msg;
-    ipc_messages_sent++;
-    ipc_handoffs++;
 }
-// Tells `receiver` (what channel_waiting_caller(ch) returned) that a message
-// with `info` and no handles has been copied straight into its reply buffer
-// (receiver->ipc_reply_buf; the caller has checked it and done it). Like
-// channel_hand_over otherwise.
-ALWAYS_INLINE void channel_hand_over_copied(struct channel *ch, struct thread *receiver,
-                                            msginfo_t info) {
-    ASSERT(MSGINFO_HANDLES(info) == 0 && !receiver->ipc_has_copied && !receiver->ipc_handed);
-    ASSERT(ch->peer && list_is_empty(&ch->peer->queue)); // as in channel_hand_over
-    receiver->ipc_has_copied = true;
-    receiver->ipc_copied = info;
-    ipc_messages_sent++;
-    ipc_handoffs++;
-}
+// Marks thread->ipc_copied: a message was copied into its reply buffer.
+// Bit 63 is reserved in a msginfo (MSGINFO_RESERVED), so no msginfo is 0
+// with it: one word says both whether there is a message and its msginfo.
+#define IPC_COPIED (1ull << 63)
 // Queues at ch a handed message its receiver did not take (its buffer was
 // too small, say), at the front, as if it had been queued when sent: the
-// ordinary receive then reports the error and leaves it queued.
+// ordinary receive then reports the error and leaves it queued. It counts
+// as queued, no longer as handed over.
 void channel_requeue(struct channel *ch, struct message *msg);
 // The oldest message sent to ch, still queued; NULL if none.
 static inline struct message *channel_peek(struct channel *ch) {

@@ -132,9 +132,6 @@ out:
     return err;
 }
 
-int64_t syscall_gate_direct(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3,
-                            int64_t a4, int64_t a5);
-
 int loader_start(struct process *proc, const void *elf, size_t size, struct start_info *si,
                  vaddr_t *image_base) {
     vaddr_t base, stack;

@@ -287,7 +287,9 @@ static int64_t sys_sysinfo(int64_t kind, int64_t buf, int64_t len) {
         return copy_to_user((void *)buf, &c, sizeof(c)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(c);
     }
     case SYSINFO_IPC: {
-        struct sysinfo_ipc s = {ipc_messages_sent, ipc_messages_received, syscall_count, ipc_handoffs};
+        uint64_t handed = ipc_handoffs - ipc_handoffs_requeued;
+        struct sysinfo_ipc s = {ipc_messages_sent + handed, ipc_messages_received + handed,
+                                syscall_count + ipc_handoffs, handed};
         if ((size_t)len < sizeof(s))
             return ERR_TOO_SMALL;
         return copy_to_user((void *)buf, &s, sizeof(s)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(s);
@@ -308,10 +310,10 @@ static int64_t sys_sysinfo(int64_t kind, int64_t buf, int64_t len) {
     }
 }
 
-// The body of both entries below. Not inlined into them: they tail-call it,
-// or channel_call_fast, without building a frame of their own.
-int64_t __attribute__((noinline)) syscall_run(int64_t number, int64_t a0, int64_t a1, int64_t a2,
-                                               int64_t a3, int64_t a4, int64_t a5) {
+// Every syscall but the fast path of SYS_CHANNEL_CALL (channel_call_fast):
+// the in-kernel gate (trap.S) and syscall_dispatch call it with the
+// arguments where they arrived, in the gate's order (the number last).
+int64_t syscall_run(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t number) {
     int64_t ret;
     syscall_count++;
     // A number the kernel does not have costs nothing more than this check.
@@ -360,24 +362,12 @@ int64_t __attribute__((noinline)) syscall_run(int64_t number, int64_t a0, int64_
     return ret;
 }
 
-// The trap paths' entry (arch.h): the arguments where the trap left them.
-int64_t syscall_dispatch(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t a5,
+// The trap paths' entry (arch.h).
+int64_t syscall_dispatch(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
                          int64_t number) {
     if (number == SYS_CHANNEL_CALL)
         return channel_call_fast(a0, a1, a2, a3, a4);
-    return syscall_run(number, a0, a1, a2, a3, a4, a5);
-}
-
-// The in-kernel gate's entry (syscall_gate_direct in trap.S, with interrupts
-// off): the arguments in sys_gate_fn's order, number first, so the gate
-// passes them on untouched. Same contract as syscall_dispatch.
-int64_t syscall_dispatch_direct(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3,
-                                int64_t a4, int64_t a5);
-int64_t syscall_dispatch_direct(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3,
-                                int64_t a4, int64_t a5) {
-    if (number == SYS_CHANNEL_CALL)
-        return channel_call_fast(a0, a1, a2, a3, a4);
-    return syscall_run(number, a0, a1, a2, a3, a4, a5);
+    return syscall_run(a0, a1, a2, a3, a4, number);
 }
 
 void fault_handle(bool from_user, vaddr_t pc, vaddr_t addr, const char *desc) {

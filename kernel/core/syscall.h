@@ -68,6 +68,6 @@ int64_t sys_channel_recv(int64_t h, int64_t buf, int64_t buf_len, int64_t handle
 int64_t sys_channel_call(int64_t h, int64_t info, int64_t buf, int64_t buf_len, int64_t handles);
 // SYS_CHANNEL_CALL's entry: the handoff fast path, or syscall_run.
 int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len, int64_t handles);
-// Runs syscall `number` through the general path (syscall.c).
-int64_t syscall_run(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
-                    int64_t a5);
+// Runs syscall `number` through the general path (syscall.c); the gate's
+// order (sys_gate_fn: the number last).
+int64_t syscall_run(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t number);

@@ -137,60 +137,86 @@ ALWAYS_INLINE int64_t channel_take_handed(struct channel *ch, void *buf, size_t 
     struct message *msg = current->ipc_handed;
     current->ipc_handed = NULL;
     uint32_t len = MSGINFO_LEN(msg->info);
-    if (len > buf_len || copy_to_user(buf, msg->data, len) < 0) {
+    if (len > buf_len || (len <= current->ipc_reply_checked
+                              ? copy_to_user_checked(buf, msg->data, len)
+                              : copy_to_user(buf, msg->data, len)) < 0) {
         channel_requeue(ch, msg);
         return ERR_EMPTY;
     }
-    ipc_messages_received++;
     msginfo_t info = msg->info;
     message_recycle(msg);
     return info;
 }
 
-// Takes the message a caller copied straight into the current thread's reply
-// buffer (channel_hand_over_copied): returns its msginfo.
-ALWAYS_INLINE int64_t channel_take_copied(void) {
-    current->ipc_has_copied = false;
-    ipc_messages_received++;
-    return current->ipc_copied;
+// Records where the current thread waits in channel_call (see struct
+// thread); `checked` as ipc_reply_checked.
+ALWAYS_INLINE void channel_call_begin_wait(struct channel *ch, int64_t buf, int64_t buf_len,
+                                           int64_t handles, size_t checked) {
+    current->ipc_call_ch = ch;
+    current->ipc_reply_buf = (void *)buf;
+    current->ipc_reply_len = (size_t)buf_len;
+    current->ipc_reply_handles = (handle_t *)handles;
+    current->ipc_reply_checked = checked;
 }
 
-// The second half of channel_call: waits at ch (on which the caller holds a
-// reference) for the reply and receives it. `err` is what the caller's own
-// wait returned, if it has waited already (else 0).
-static int64_t channel_call_wait(struct channel *ch, void *buf, size_t buf_len, handle_t *handles,
-                                 int err) {
+// The second half of channel_call: waits at the channel recorded by
+// channel_call_begin_wait (on which the caller holds a reference) for the
+// reply and receives it. `err` is what the caller's own wait returned, if it
+// has waited already (else 0).
+static int64_t channel_call_wait(int err) {
+    struct thread *self = current;
+    struct channel *ch = self->ipc_call_ch;
     int64_t ret;
     for (;;) {
-        if (current->ipc_has_copied) {
-            ret = channel_take_copied();
+        if (self->ipc_copied) {
+            ret = self->ipc_copied & ~IPC_COPIED;
+            self->ipc_copied = 0;
             break;
         }
         if (err < 0) {
             ret = err;
             break;
         }
-        if (current->ipc_handed) {
-            ret = channel_take_handed(ch, buf, buf_len);
+        if (self->ipc_handed) {
+            ret = channel_take_handed(ch, self->ipc_reply_buf, self->ipc_reply_len);
             if (ret != ERR_EMPTY)
                 break;
         }
         if (!list_is_empty(&ch->queue) || !ch->peer) {
-            ret = channel_recv_into(ch, buf, buf_len, handles);
+            ret = channel_recv_into(ch, self->ipc_reply_buf, self->ipc_reply_len,
+                                    self->ipc_reply_handles);
             if (ret != ERR_EMPTY)
                 break;
         }
-        if (current->ipc_spare)
+        if (self->ipc_spare)
             message_drop_spare(); // the send did not need it; keep none while asleep
-        current->ipc_reply_buf = buf;
-        current->ipc_reply_len = buf_len;
+        bool ok = user_range_ok(self->ipc_reply_buf, self->ipc_reply_len, PROT_WRITE);
+        self->ipc_reply_checked = ok ? self->ipc_reply_len : 0;
         err = thread_block(&ch->waiters, 0);
     }
     // Leaving without it (the process is exiting): it stays for the end's next reader.
-    if (current->ipc_handed) {
-        channel_requeue(ch, current->ipc_handed);
-        current->ipc_handed = NULL;
+    if (self->ipc_handed) {
+        channel_requeue(ch, self->ipc_handed);
+        self->ipc_handed = NULL;
     }
+    return ret;
+}
+
+// The end of every channel_call: takes the reply (normally handed over or
+// copied in already, else through channel_call_wait) and lets go of the
+// channel. `err` as for channel_call_wait.
+static __attribute__((noinline)) int64_t channel_call_finish(int err) {
+    struct thread *self = current;
+    int64_t ret = ERR_EMPTY;
+    if (err == 0 && self->ipc_copied) {
+        ret = self->ipc_copied & ~IPC_COPIED;
+        self->ipc_copied = 0;
+    } else if (err == 0 && self->ipc_handed) {
+        ret = channel_take_handed(self->ipc_call_ch, self->ipc_reply_buf, self->ipc_reply_len);
+    }
+    if (ret == ERR_EMPTY)
+        ret = channel_call_wait(err);
+    kobj_unref(&self->ipc_call_ch->obj);
     return ret;
 }
 
@@ -205,79 +231,185 @@ int64_t sys_channel_call(int64_t h, int64_t info, int64_t buf, int64_t buf_len, 
     channel_enqueue(ch, msg);
     // Hold the channel while we sleep: another thread may close the handle.
     kobj_ref(&ch->obj);
-    ret = channel_call_wait(ch, (void *)buf, (size_t)buf_len, (handle_t *)handles, 0);
-    kobj_unref(&ch->obj);
+    channel_call_begin_wait(ch, buf, buf_len, handles, 0);
+    return channel_call_finish(0);
+}
+
+// channel_call_fast's check of a msginfo relies on this layout.
+_Static_assert((MSGINFO_RESERVED | MSGINFO(0, 0, 7)) == 0x80000000ffffe000ull,
+               "a msginfo with no handles nor reserved bits has only its length in bits 0-31");
+
+// SYS_CHANNEL_CALL through the general path (syscall_run): every case the
+// fast path below does not take, and every error.
+static __attribute__((noinline)) int64_t channel_call_slow(int64_t h, int64_t info, int64_t buf,
+                                                           int64_t buf_len, int64_t handles) {
+    return syscall_run(h, info, buf, buf_len, handles, SYS_CHANNEL_CALL);
+}
+
+// The largest message channel_call_handoff copies itself (copy_short).
+#define IPC_INLINE_COPY_MAX 64
+
+// A copy of up to IPC_INLINE_COPY_MAX bytes that calls nothing (see
+// channel_call_handoff_end): words if both ends are aligned, else bytes.
+ALWAYS_INLINE void copy_short(void *dst, const void *src, size_t len) {
+    typedef uint64_t __attribute__((may_alias)) word_t;
+    if ((((uintptr_t)dst | (uintptr_t)src | len) & (sizeof(word_t) - 1)) == 0) {
+        for (size_t i = 0; i < len / sizeof(word_t); i++)
+            ((word_t *)dst)[i] = ((const word_t *)src)[i];
+    } else {
+        for (size_t i = 0; i < len; i++)
+            ((char *)dst)[i] = ((const char *)src)[i];
+    }
+}
+
+// channel_call_handoff_end for every case but the common one.
+static __attribute__((noinline)) int64_t channel_call_handoff_end_slow(int err) {
+    int64_t ret = channel_call_finish(err);
+    current->in_syscall = false;
+    if (current->killed)
+        thread_exit_current();
     return ret;
 }
 
-// SYS_CHANNEL_CALL when a thread waits in channel_call at the peer end and
-// the message carries no handles: the request/reply exchange of a client and
-// a server, or of two threads calling each other. It does what
-// sys_channel_call does, in fewer steps: the message and the CPU go to the
-// waiting thread directly (channel_hand_over, thread_block_and_run), and the
-// reply is normally handed back the same way. Any other case, and any error,
-// goes to the ordinary path before anything has changed.
-int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len, int64_t handles) {
+// The end of channel_call_handoff, in the thread that called it, when it runs
+// again. Its own function, reached by a tail call, and everything it needs
+// is in `current`: so the handoff keeps nothing in registers across the
+// switch (arch_switch saves them, and they would be saved twice). And for
+// the common case (the reply was copied in, and the channel has other
+// references) it calls nothing, so it needs no frame either.
+static __attribute__((noinline)) int64_t channel_call_handoff_end(int err) {
     struct thread *self = current;
-    struct handle_table *table = &self->proc->handles;
-    // handle_get for the case that matters: an open channel with both rights.
-    if ((uint64_t)h - 1 >= table->capacity)
-        goto slow;
-    struct handle_entry *e = &table->entries[h - 1];
-    if (!e->obj || e->obj->type != KOBJ_CHANNEL ||
-        (e->rights & (RIGHT_READ | RIGHT_WRITE)) != (RIGHT_READ | RIGHT_WRITE))
-        goto slow;
-    struct channel *ch = (struct channel *)e->obj;
-    struct thread *receiver = channel_waiting_caller(ch);
-    // A message already waiting here is the answer to this call (the oldest
-    // comes first): the general path sends and returns it at once.
-    if (!receiver || !list_is_empty(&ch->queue) || self->killed || buf_len < 0 ||
-        MSGINFO_HANDLES(info) != 0 || msginfo_check(info) < 0)
-        goto slow;
-    uint32_t len = MSGINFO_LEN(info);
-    struct process *proc = self->proc;
-    if (proc->mode == ISOLATION_IN_KERNEL && receiver->proc->vmspace == proc->vmspace &&
-        len <= receiver->ipc_reply_len && user_range_ok((const void *)buf, len, PROT_READ) &&
-        (len == 0 || vmspace_range_ok(proc->vmspace, receiver->proc,
-                                      (vaddr_t)receiver->ipc_reply_buf, len, PROT_WRITE))) {
-        // Both in the kernel's address space: copy straight into the
-        // receiver's buffer, with no message buffer in between.
-        memcpy(receiver->ipc_reply_buf, (const void *)buf, len);
-        channel_hand_over_copied(ch, receiver, info);
-    } else {
-        struct message *msg = message_alloc(len);
-        if (!msg)
-            goto slow;
-        if (copy_from_user(msg->data, (const void *)buf, len) < 0) {
-            kfree(msg); // as message_from_user does: its info and handles are stale
-            goto slow;
-        }
-        msg->info = info;
-        channel_hand_over(ch, msg, receiver);
+    struct kobj *ch = &self->ipc_call_ch->obj;
+    if (err == 0 && self->ipc_copied && ch->refcount > 1) { // err == 0: not killed
+        int64_t ret = (int64_t)(self->ipc_copied & ~IPC_COPIED);
+        self->ipc_copied = 0;
+        ch->refcount--; // kobj_unref, not the last reference
+        self->in_syscall = false;
+        return ret;
     }
-    // Point of no return (passed above: nothing below fails).
-    if (self->ipc_spare)
-        message_drop_spare(); // the send did not need it; keep none while asleep
-    syscall_count++;
+    return channel_call_handoff_end_slow(err);
+}
+
+// The fast path from its point of no return: the message goes to the
+// receiver waiting in channel_call (copied here straight into its reply
+// buffer, unless a message buffer was handed over already), the CPU with it
+// (thread_block_and_run), and the reply normally comes back the same way.
+// The caller holds no spare message buffer (channel_call_fast). (The
+// arguments keep their registers from channel_call_fast's: no moves.)
+static __attribute__((noinline)) int64_t channel_call_handoff(struct channel *ch, int64_t info,
+                                                              int64_t buf, int64_t buf_len,
+                                                              int64_t handles,
+                                                              struct thread *receiver) {
+    struct thread *self = current;
+    ipc_handoffs++;
     self->in_syscall = true;
     kobj_ref(&ch->obj); // another thread may close the handle while we sleep
-    self->ipc_reply_buf = (void *)buf;
-    self->ipc_reply_len = (size_t)buf_len;
+    // channel_call_fast checked [buf, +buf_len) writable.
+    channel_call_begin_wait(ch, buf, buf_len, handles, (size_t)buf_len);
+    // A short message (most are) is copied here, inline; a longer one was
+    // copied (channel_call_copy) or handed over already.
+    if (!receiver->ipc_handed && !receiver->ipc_copied) {
+        copy_short(receiver->ipc_reply_buf, (const void *)buf, MSGINFO_LEN(info));
+        receiver->ipc_copied = (uint64_t)info | IPC_COPIED;
+    }
     int err = thread_block_and_run(&ch->waiters, receiver);
-    // Normally the reply was handed over the same way: take it here, inline
-    // (channel_call_wait would too, a call further away).
-    int64_t ret = ERR_EMPTY;
-    if (err == 0 && self->ipc_has_copied)
-        ret = channel_take_copied();
-    else if (err == 0 && self->ipc_handed)
-        ret = channel_take_handed(ch, (void *)buf, (size_t)buf_len);
-    if (ret == ERR_EMPTY)
-        ret = channel_call_wait(ch, (void *)buf, (size_t)buf_len, (handle_t *)handles, err);
-    kobj_unref(&ch->obj);
-    self->in_syscall = false;
-    if (self->killed)
-        thread_exit_current();
-    return ret;
+    return channel_call_handoff_end(err);
+}
+
+// The message copy of the in-kernel handoff when it is longer than
+// IPC_INLINE_COPY_MAX: a call to memcpy, which channel_call_handoff must not
+// make (see channel_call_handoff_end).
+static __attribute__((noinline)) int64_t channel_call_copy(struct channel *ch, int64_t info,
+                                                           int64_t buf, int64_t buf_len,
+                                                           int64_t handles,
+                                                           struct thread *receiver) {
+    memcpy(receiver->ipc_reply_buf, (const void *)buf, MSGINFO_LEN(info));
+    receiver->ipc_copied = (uint64_t)info | IPC_COPIED;
+    return channel_call_handoff(ch, info, buf, buf_len, handles, receiver);
+}
+
+// channel_call_fast's handoff when a thread at either end runs in user mode:
+// the message goes over in a message buffer (channel_hand_over), which the
+// receiver copies out.
+static __attribute__((noinline)) int64_t channel_call_hand_buffer(struct channel *ch,
+                                                                  int64_t info, int64_t buf,
+                                                                  int64_t buf_len,
+                                                                  int64_t handles,
+                                                                  struct thread *receiver) {
+    uint32_t len = MSGINFO_LEN(info);
+    struct message *msg = message_alloc(len);
+    // channel_call_fast checked [buf, +len).
+    if (!msg || copy_from_user_checked(msg->data, (const void *)buf, len) < 0) {
+        // As the general path fails, changing nothing (its info and handles are stale).
+        syscall_count++;
+        kfree(msg);
+        return msg ? ERR_BAD_ADDR : ERR_NO_MEMORY;
+    }
+    msg->info = info;
+    channel_hand_over(ch, msg, receiver);
+    if (current->ipc_spare)
+        message_drop_spare(); // the send did not need it; keep none while asleep
+    return channel_call_handoff(ch, info, buf, buf_len, handles, receiver);
+}
+
+static int64_t channel_call_recheck(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
+                                    int64_t handles);
+
+// SYS_CHANNEL_CALL's entry. When a thread waits in channel_call at the peer
+// end and the message carries no handles (the request/reply exchange of a
+// client and a server, or of two threads calling each other) it does what
+// sys_channel_call does in fewer steps: the message and the CPU go to the
+// waiting thread directly, and the reply normally comes back the same way.
+// Any other case, and any error, goes to the general path before anything
+// has changed. Built for the common case alone: checks that need no call
+// (so no frame), then a tail call.
+int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len, int64_t handles) {
+    struct thread *self = current;
+    struct process *proc = self->proc;
+    // handle_get for the case that matters: an open channel with both rights.
+    if ((uint64_t)h - 1 >= proc->handles.capacity)
+        goto slow;
+    struct handle_entry *e = &proc->handles.entries[h - 1];
+    struct channel *ch = (struct channel *)e->obj;
+    if (!ch || ch->obj.type != KOBJ_CHANNEL || (~e->rights & (RIGHT_READ | RIGHT_WRITE)))
+        goto slow;
+    struct thread *receiver = channel_waiting_caller(ch);
+    // A message already waiting here is the answer to this call (the oldest
+    // comes first): the general path sends and returns it at once. And a
+    // msginfo without handles or reserved bits has bits 13-31 and 63 clear
+    // (see the _Static_assert above): its low 32 bits are its length.
+    uint32_t len = (uint32_t)info;
+    if (!receiver || !list_is_empty(&ch->queue) || self->killed || buf_len < 0 ||
+        len > MSG_MAX_DATA || info < 0)
+        goto slow;
+    // [buf, +span) holds the request and will hold the reply: one check for both.
+    size_t span = MAX((size_t)len, (size_t)buf_len);
+    if (span && !vmspace_range_hit(proc, buf, span, PROT_READ | PROT_WRITE))
+        return channel_call_recheck(h, info, buf, buf_len, handles);
+    // Both in the kernel's address space: copy straight into the receiver's
+    // buffer, with no message buffer in between. (A spare buffer, which the
+    // caller must not keep while it waits, carries the message instead.)
+    if (proc->mode == ISOLATION_IN_KERNEL && receiver->proc->mode == ISOLATION_IN_KERNEL &&
+        len <= receiver->ipc_reply_checked && !self->ipc_spare) {
+        if (len <= IPC_INLINE_COPY_MAX)
+            return channel_call_handoff(ch, info, buf, buf_len, handles, receiver);
+        return channel_call_copy(ch, info, buf, buf_len, handles, receiver);
+    }
+    return channel_call_hand_buffer(ch, info, buf, buf_len, handles, receiver);
 slow:
-    return syscall_run(SYS_CHANNEL_CALL, h, info, buf, buf_len, handles, 0);
+    return channel_call_slow(h, info, buf, buf_len, handles);
+}
+
+// channel_call_fast when the caller's buffer is not in the mapping its last
+// check hit: the full check, which moves the last hit there (or fails).
+static __attribute__((noinline)) int64_t channel_call_recheck(int64_t h, int64_t info,
+                                                              int64_t buf, int64_t buf_len,
+                                                              int64_t handles) {
+    size_t span = MAX((size_t)MSGINFO_LEN(info), (size_t)buf_len);
+    struct process *proc = current->proc;
+    // A range over two mappings passes the full check but never hits: no loop.
+    if (user_range_ok((const void *)buf, span, PROT_READ | PROT_WRITE) &&
+        vmspace_range_hit(proc, buf, span, PROT_READ | PROT_WRITE))
+        return channel_call_fast(h, info, buf, buf_len, handles);
+    return channel_call_slow(h, info, buf, buf_len, handles);
 }

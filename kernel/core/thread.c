@@ -207,7 +207,7 @@ static void thread_destroy(struct thread *t) {
     if (t->kstack)
         kstack_free(t->kstack);
     t->kstack = NULL;
-    ASSERT(!t->ipc_handed && !t->ipc_has_copied); // channel_call always takes them
+    ASSERT(!t->ipc_handed && !t->ipc_copied); // channel_call always takes them
     kfree(t->ipc_spare); // holds no handles: just memory
     t->ipc_spare = NULL;
     bool last = list_is_empty(&proc->threads);

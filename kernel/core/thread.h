@@ -35,16 +35,21 @@ struct thread {
                                  // (NULL for in-kernel apps' threads, which use their own)
     struct message *ipc_spare;   // the buffer of the last message it received, for its next
                                  // send; only between IPC syscalls (see message_recycle)
-    // While it waits in channel_call: where the reply goes. An in-kernel
-    // caller, when this thread is in-kernel too (both in the kernel's address
-    // space), copies a message there directly (ipc_copied then holds its
-    // msginfo); any other caller hands over the buffer of one (ipc_handed;
-    // see channel_hand_over). It takes either on waking.
+    // While it waits in channel_call: the channel it waits at and where the
+    // reply goes. ipc_reply_checked: how many bytes of ipc_reply_buf were
+    // found to be writable memory of its process when it began to wait
+    // (mapping_remove zeroes it when the process unmaps anything). An
+    // in-kernel caller, when this thread is in-kernel too, may copy a message
+    // that fits there straight into it (ipc_copied then holds its msginfo |
+    // IPC_COPIED); any other caller hands over the buffer of a message
+    // (ipc_handed; see channel_hand_over). It takes either on waking.
+    struct channel *ipc_call_ch;
     void *ipc_reply_buf;
     size_t ipc_reply_len;
+    handle_t *ipc_reply_handles;
+    size_t ipc_reply_checked;
     struct message *ipc_handed;
-    bool ipc_has_copied;
-    msginfo_t ipc_copied;
+    uint64_t ipc_copied;
     uint64_t cpu_ns, ran_since;
     struct arch_context ctx;
 };
@@ -80,11 +85,11 @@ void sched_switch_to(struct thread *next, uint64_t now);
 // `next`, a thread blocked without a deadline, at once: it is taken off its
 // wait queue and runs in the rest of the current time slice, without the run
 // queue (the direct handoff of channel_call). The current thread must not be
-// killed. Returns what thread_block returns. Inline: it is half of every
+// killed. (No ASSERT on `next`: the handoff finds it on a wait queue, which
+// only blocked threads are on, and channel_call waits without a deadline.) Returns what thread_block returns. Inline: it is half of every
 // handoff.
 ALWAYS_INLINE int thread_block_and_run(struct wait_queue *wq, struct thread *next) {
     struct thread *self = current;
-    ASSERT(next->state == THREAD_BLOCKED && !ktimer_is_armed(&next->timeout));
     list_remove(&next->wait_node);
     next->wake_result = 0;
     next->state = THREAD_RUNNABLE;
@@ -95,7 +100,9 @@ ALWAYS_INLINE int thread_block_and_run(struct wait_queue *wq, struct thread *nex
     // current one, so a pair of threads calling each other is preempted
     // when the slice ends, like one thread.
     sched_switch_to(next, arch_now_ns());
-    return self->killed ? ERR_CLOSED : self->wake_result;
+    // `current` again rather than `self`: a caller's value kept across the
+    // switch would be saved twice (in its frame and by arch_switch).
+    return current->killed ? ERR_CLOSED : current->wake_result;
 }
 // Gives up the CPU to the next runnable thread (if any).
 void sched_yield(void);

@@ -2,6 +2,7 @@
 // Address spaces: folios mapped at virtual addresses, with page tables kept in step and TLBs flushed.
 #include "vmspace.h"
 #include "kmalloc.h"
+#include "thread.h"
 
 struct vmspace *kernel_vmspace;
 
@@ -62,6 +63,10 @@ static void mapping_remove(struct vmspace *vs, struct vm_mapping *m) {
     list_remove(&m->node);
     if (m->owner->last_hit == m)
         m->owner->last_hit = NULL;
+    // A thread of the owner waiting in channel_call had its reply buffer
+    // checked against the mappings as they were.
+    LIST_FOR_EACH (t, &m->owner->threads, struct thread, proc_node)
+        t->ipc_reply_checked = 0;
     kobj_unref(&m->folio->obj);
     kfree(m);
 }

@@ -51,18 +51,24 @@ void vmspace_unmap_owned(struct vmspace *vs, struct process *owner);
 bool vmspace_range_ok_slow(struct vmspace *vs, struct process *owner, vaddr_t va, size_t len,
                            unsigned prot);
 
+// True if [va, va+len) (len > 0) lies inside the mapping owner's previous
+// check hit, and that allows `prot`: the common case of vmspace_range_ok.
+ALWAYS_INLINE bool vmspace_range_hit(const struct process *owner, vaddr_t va, size_t len,
+                                     unsigned prot) {
+    const struct vm_mapping *m = owner->last_hit;
+    if (!m || (m->prot & prot) != prot)
+        return false;
+    // off < m->len puts va inside m; len <= m->len - off keeps the end there (no overflow).
+    vaddr_t off = va - m->va;
+    return off < m->len && len <= m->len - off;
+}
+
 // True if [va, va+len) lies inside mappings of `owner` allowing `prot`.
 // Inline for the common case (every IPC syscall checks its pointers): the
 // range lies in the mapping the owner's previous check hit (owner->last_hit,
 // kept per process: in-kernel processes share the kernel vmspace).
 ALWAYS_INLINE bool vmspace_range_ok(struct vmspace *vs, struct process *owner, vaddr_t va,
                                     size_t len, unsigned prot) {
-    const struct vm_mapping *m = owner->last_hit;
-    // off < m->len puts va inside m; len <= m->len - off keeps the end there (no overflow).
-    if (m && (m->prot & prot) == prot) {
-        vaddr_t off = va - m->va;
-        if (off < m->len && len <= m->len - off)
-            return true;
-    }
-    return vmspace_range_ok_slow(vs, owner, va, len, prot);
+    return vmspace_range_hit(owner, va, len, prot) ||
+           vmspace_range_ok_slow(vs, owner, va, len, prot);
 }

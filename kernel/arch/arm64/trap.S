@@ -203,15 +203,16 @@ arm64_trap_return:
     add sp, sp, #FRAME_SIZE
     eret
 
-// int64_t syscall_gate_direct(number, a0, a1, a2, a3, a4, a5): the gate of
-// in-kernel apps (start_info.gate, sys_gate_fn), a plain call with the number
-// in x0 and the arguments in x1-x6, passed on to syscall_dispatch_direct as
-// they are. The kernel runs with interrupts masked, so they are masked around
-// it and DAIF is back as it was after it. A number the kernel does not have
-// is turned away here, before any frame is built.
+// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, number): the gate of
+// in-kernel apps (start_info.gate, sys_gate_fn), a plain call with the
+// arguments in x0-x4 and the number in x5, passed on as they are to
+// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. The kernel runs with
+// interrupts masked, so they are masked around it and DAIF is back as it was
+// after it. A number the kernel does not have is turned away here, before
+// any frame is built.
 .global syscall_gate_direct
 syscall_gate_direct:
-    sub x9, x0, #1
+    sub x9, x5, #1
     cmp x9, #SYS_MAX
     b.hs 2f
     mrs x9, daif
@@ -219,8 +220,12 @@ syscall_gate_direct:
     stp x29, x30, [sp, #-32]!
     mov x29, sp
     str x9, [sp, #16]
-    bl syscall_dispatch_direct
-    ldr x9, [sp, #16]
+    cmp x5, #SYS_CHANNEL_CALL
+    b.ne 4f
+    bl channel_call_fast
+    b 5f
+4:  bl syscall_run
+5:  ldr x9, [sp, #16]
     ldp x29, x30, [sp], #32
     msr daif, x9
     ret
@@ -248,7 +253,7 @@ el0_svc:
     mrs x10, spsr_el1
     stp x9, x10, [sp, #OFF_ELR]
     ldr x0, [sp, #0 * 8]
-    mov x6, x8
+    mov x5, x8 // the number: syscall_dispatch's sixth argument
     mov x29, #0 // the user's frame chain is not the kernel's to follow
     bl syscall_dispatch
     ldp x9, x10, [sp, #OFF_ELR]

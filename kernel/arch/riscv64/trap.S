@@ -152,7 +152,7 @@ user_syscall:
     sd t0, 32*8(sp)
     csrr t0, sstatus
     sd t0, 33*8(sp)
-    mv a6, a7
+    mv a5, a7 // the number: syscall_dispatch's sixth argument
     // Interrupts stay off (the trap cleared SIE). syscall_dispatch does not
     // return if the thread exits; its kernel stack is then freed by core.
     call syscall_dispatch
@@ -171,23 +171,28 @@ user_syscall:
     ld sp, 2*8(sp)
     sret
 
-// int64_t syscall_gate_direct(number, a0, a1, a2, a3, a4, a5): the gate of
-// in-kernel apps (start_info.gate, sys_gate_fn), a plain call with the number
-// in a0 and the arguments in a1-a6, passed on to syscall_dispatch_direct as
-// they are. The kernel runs with interrupts off, so they are off around it
-// and back as they were after it. A number the kernel does not have is
-// turned away here, before any frame is built.
+// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, number): the gate of
+// in-kernel apps (start_info.gate, sys_gate_fn), a plain call with the
+// arguments in a0-a4 and the number in a5, passed on as they are to
+// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. The kernel runs with
+// interrupts off, so they are off around it and back as they were after it.
+// A number the kernel does not have is turned away here, before any frame is
+// built.
 .global syscall_gate_direct
 syscall_gate_direct:
-    addi t0, a0, -1
+    addi t0, a5, -1
     li t1, SYS_MAX
     bgeu t0, t1, 1f
     addi sp, sp, -16
     sd ra, 8(sp)
     csrrci t0, sstatus, SSTATUS_SIE
     sd t0, 0(sp)
-    call syscall_dispatch_direct
-    ld t0, 0(sp)
+    li t1, SYS_CHANNEL_CALL
+    bne a5, t1, 2f
+    call channel_call_fast
+    j 3f
+2:  call syscall_run
+3:  ld t0, 0(sp)
     ld ra, 8(sp)
     addi sp, sp, 16
     andi t0, t0, SSTATUS_SIE

@@ -120,7 +120,7 @@ x86_64_trap_return:
 // can come until we return (IF is 0 throughout the kernel).
 // The path is kept short because every user-mode syscall takes it. The gate
 // (lib/stellina/arch/x86_64/gate.S) is a function call: rdi, rsi, rdx, r10,
-// r8, r9 are the arguments, rax the number and the result, and like any call
+// r8 are the arguments, rax the number and the result, and like any call
 // it may lose the other caller-saved registers (they come back zeroed, so
 // nothing of the kernel leaks). rbx, rbp, r12-r15 are callee-saved in the C
 // code below; the kernel stack of a thread inside a syscall holds only the
@@ -133,8 +133,9 @@ x86_64_syscall_entry:
     pushq %gs:PERCPU_USER_RSP
     pushq %r11
     pushq %rcx
-    pushq %rax // the number: syscall_dispatch's seventh argument; rsp stays 16-aligned
+    subq $8, %rsp // rsp stays 16-aligned
     movq %r10, %rcx
+    movq %rax, %r9 // the number: syscall_dispatch's sixth argument
     call syscall_dispatch
     addq $8, %rsp
     popq %rcx
@@ -161,24 +162,29 @@ x86_64_syscall_entry:
 1:  movq %rcx, %rdi
     call x86_64_syscall_bad_return
 
-// int64_t syscall_gate_direct(number, a0, a1, a2, a3, a4, a5): the gate of
-// in-kernel apps (start_info.gate, sys_gate_fn), a plain call: the number in
-// rdi, a0-a4 in rsi, rdx, rcx, r8, r9 and a5 on the stack, passed on to
-// syscall_dispatch_direct as they are. The kernel runs with interrupts off,
-// so they are off around it and rflags is back as it was after it. A number
-// the kernel does not have is turned away here, before any frame.
+// int64_t syscall_gate_direct(a0, a1, a2, a3, a4, number): the gate of
+// in-kernel apps (start_info.gate, sys_gate_fn), a plain call: a0-a4 in rdi,
+// rsi, rdx, rcx, r8 and the number in r9, passed on as they are to
+// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. The kernel runs with
+// interrupts off, so they are off around it and rflags is back as it was
+// after it. A number the kernel does not have is turned away here, before
+// any frame.
 .global syscall_gate_direct
 syscall_gate_direct:
-    leaq -1(%rdi), %rax
+    leaq -1(%r9), %rax
     cmpq $SYS_MAX, %rax
     jae 1f
     pushq %rbp
     movq %rsp, %rbp
     pushfq
     cli
-    pushq 16(%rbp) // a5 again, as the seventh argument; rsp stays 16-aligned
-    call syscall_dispatch_direct
-    addq $8, %rsp
+    subq $8, %rsp // rsp stays 16-aligned
+    cmpq $SYS_CHANNEL_CALL, %r9
+    jne 2f
+    call channel_call_fast
+    jmp 3f
+2:  call syscall_run
+3:  addq $8, %rsp
     popfq
     popq %rbp
     ret

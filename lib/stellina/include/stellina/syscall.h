@@ -21,9 +21,15 @@
 // or the trap instruction when `gate` is NULL. Called by _start before main.
 void sys_set_gate(sys_gate_fn gate);
 
-// The generic entry: syscall `number` with six arguments.
-int64_t sys_call(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4,
-                 int64_t a5);
+// Enters the kernel through the gate with the arguments in the gate's order
+// (sys_gate_fn: the number last), which every wrapper below reaches without
+// moving its arguments.
+int64_t sys_enter(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t number);
+// The generic entry: syscall `number` with its (at most five) arguments.
+static inline int64_t sys_call(int64_t number, int64_t a0, int64_t a1, int64_t a2, int64_t a3,
+                               int64_t a4) {
+    return sys_enter(a0, a1, a2, a3, a4, number);
+}
 
 // Writes `len` bytes to the kernel log (and the console). Returns 0.
 int64_t sys_log_write(const char *buf, size_t len);
