@@ -5,9 +5,10 @@
 #include <string.h>
 
 // The instance name picks the behaviour: crashy_null, crashy_illegal,
-// crashy_stack, crashy_spin, or crashy_tick (the witness: round trips with
-// echo while the others misbehave). Plain "crashy" cycles through null,
-// illegal and stack, one per restart, so one process crashes at a time.
+// crashy_stack, crashy_handoff, crashy_spin, or crashy_tick (the witness:
+// round trips with echo while the others misbehave). Plain "crashy" cycles
+// through null, illegal, stack and handoff, one per restart, so one process
+// crashes at a time.
 // crashy_kstack is the one kind for in-kernel mode: it overflows its
 // kernel-mode stack, which must end in a kernel panic that says so.
 static struct echo_ping ping = {.data_len = 4, .data = "ping"};
@@ -43,14 +44,63 @@ static int tick(handle_t echo) {
     return 0;
 }
 
+// The server thread of the "handoff" kind: it announces itself ("ready"),
+// then answers each request on its channel end with the same bytes, replying
+// and waiting for the next one in one channel_call.
+static void handoff_server(void *arg) {
+    handle_t ch = (handle_t)(uintptr_t)arg;
+    static uint64_t buf[2];
+    memcpy(buf, "ready", 5);
+    int64_t info = MSGINFO(MSG_DATA, 5, 0);
+    while (info >= 0)
+        info = sys_channel_call(ch, MSGINFO(MSG_DATA, MSGINFO_LEN(info), 0), buf, sizeof(buf),
+                                NULL);
+}
+
+// The "handoff" kind: round trips with a thread of our own that answers in
+// channel_call, so that each message goes straight to the waiting thread
+// (the kernel's handoff), then a NULL load while that thread waits after
+// handing over its last reply: its process's end must take it out of that
+// wait cleanly (references, buffers, pages).
+#define HANDOFF_ROUND_TRIPS 10
+static int handoff_then_crash(void) {
+    handle_t a, b, poll;
+    if (ch_create(&a, &b) < 0 || thread_start(handoff_server, (void *)(uintptr_t)b, 0) < 0 ||
+        (poll = (handle_t)sys_poll_create()) <= 0 || sys_poll_add(poll, a, POLL_READABLE, 0) < 0) {
+        log_error("handoff: no channel, thread or poll");
+        return 2;
+    }
+    // Once "ready" has come, the server waits in channel_call with nothing queued.
+    static uint64_t buf[2];
+    struct poll_event ev;
+    if (sys_poll_wait(poll, &ev, 1, 1000000000) != 1 || sys_channel_recv(a, buf, sizeof(buf), NULL) < 0) {
+        log_error("handoff: the server thread did not start");
+        return 2;
+    }
+    struct sysinfo_ipc before, after;
+    sys_sysinfo(SYSINFO_IPC, &before, sizeof(before));
+    for (int i = 0; i < HANDOFF_ROUND_TRIPS; i++) {
+        memcpy(buf, "ping", 4);
+        int64_t r = sys_channel_call(a, MSGINFO(MSG_DATA, 4, 0), buf, sizeof(buf), NULL);
+        if (r < 0 || MSGINFO_LEN(r) != 4 || memcmp(buf, "ping", 4) != 0) {
+            log_error("handoff: round trip %d: %s", i, r < 0 ? err_name((int)r) : "wrong reply");
+            return 2;
+        }
+    }
+    sys_sysinfo(SYSINFO_IPC, &after, sizeof(after));
+    log_info("handoff: %llu of %d messages handed over; about to crash while the server waits",
+             (unsigned long long)(after.handoffs - before.handoffs), 2 * HANDOFF_ROUND_TRIPS);
+    return *(volatile int *)0;
+}
+
 // The kind for plain "crashy": by how often init has restarted us.
 static const char *kind_by_restarts(void) {
-    static const char *const kinds[] = {"null", "illegal", "stack"};
+    static const char *const kinds[] = {"null", "illegal", "stack", "handoff"};
     static struct sysinfo_instance recs[32];
     int64_t n = sys_sysinfo(SYSINFO_INSTANCES, recs, sizeof(recs));
     for (int64_t i = 0; i < n / (int64_t)sizeof(recs[0]); i++) {
         if (strcmp(recs[i].name, app_name()) == 0)
-            return kinds[recs[i].restarts % 3];
+            return kinds[recs[i].restarts % 4];
     }
     return "";
 }
@@ -84,6 +134,8 @@ int app_main(const struct crashy_env *env) {
         __builtin_trap();
     if (strcmp(kind, "stack") == 0)
         return recurse(0);
+    if (strcmp(kind, "handoff") == 0)
+        return handoff_then_crash();
     if (strcmp(kind, "spin") == 0)
         for (;;)
             ;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # End-to-end test of fault containment: boots systems/crash.toml and checks that crashing user-mode apps harm nothing else.
 #
-# crashy crashes once per run (NULL load, illegal instruction, stack overflow, in turn) and init
+# crashy crashes once per run (NULL load, illegal instruction, stack overflow, and a NULL load
+# while a thread of its own waits in channel_call right after a handoff, in turn) and init
 # restarts it; crashy_spin spins forever; crashy_tick does 50 round trips with echo meanwhile.
 # Prints PASS/FAIL per check and a final "N passed, N failed"; exit status 1 on any failure.
 import importlib.util
@@ -20,7 +21,8 @@ _spec.loader.exec_module(runner)
 
 WANT_EXITS = 8       # crashy runs to see: each kind at least twice
 TIMEOUT = 240        # seconds for all of it
-KINDS = ("null", "illegal", "stack")
+KINDS = ("null", "illegal", "stack", "handoff")
+HANDOFF_RE = re.compile(r"crashy: handoff: (\d+) of (\d+) messages handed over")
 KILLED_RE = re.compile(r"crashy: killed: (\S[^\n]*?) at pc=(0x[0-9a-f]+) addr=(0x[0-9a-f]+)")
 EXIT_RE = re.compile(r"init: (\S+) exited with code (-?\d+) \((\d+) pages free\)")
 
@@ -57,6 +59,9 @@ def main():
     checks.check("every crash was logged with its cause, pc and address",
                  len(killed) >= WANT_EXITS and all(c and pc != "0x0" for c, pc, _ in killed),
                  f"{len(killed)} kill lines: {killed[:3]}")
+    handoffs = HANDOFF_RE.findall(log)
+    checks.check("handoff: every message went straight to the waiting thread",
+                 len(handoffs) >= 2 and all(n == total for n, total in handoffs), str(handoffs))
     causes = {c for c, _, _ in killed}
     checks.check("crashes of different kinds have different causes", len(causes) >= 2, str(causes))
     restarts = re.findall(r"init: restarting crashy \(restart (\d+)\)", log)
