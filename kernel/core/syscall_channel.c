@@ -205,7 +205,7 @@ static int64_t channel_call_wait(int err) {
 // The end of every channel_call: takes the reply (normally handed over or
 // copied in already, else through channel_call_wait) and lets go of the
 // channel. `err` as for channel_call_wait.
-static __attribute__((noinline)) int64_t channel_call_finish(int err) {
+ALWAYS_INLINE int64_t channel_call_finish(int err) {
     struct thread *self = current;
     int64_t ret = ERR_EMPTY;
     if (err == 0 && self->ipc_copied) {
