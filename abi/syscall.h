@@ -2,7 +2,7 @@
 // Syscall numbers and their arguments: the one list both the kernel and libstellina use.
 #pragma once
 
-// Every syscall takes up to six integer arguments and returns an int64: a
+// Every syscall takes up to five integer arguments and returns an int64: a
 // non-negative result or a negative ERR_* code. Numbers are written out and
 // never reused; append new ones at the end.
 //

@@ -158,3 +158,75 @@ void test_channel_call_handoff(void) {
     CHECK_OK(sys_handle_close(a));
     CHECK_OK(sys_handle_close(th));
 }
+
+// What a thread waiting in channel_call does with its reply buffer in a
+// mapped folio: "ready", then one call whose result it records; with
+// close_first set, it first closes that handle of its own process (the
+// caller's end, while the caller waits) and then replies.
+static struct mapped_folio waiter_buf;
+static volatile int64_t waiter_result;
+static handle_t waiter_closes;
+
+static void waiter(void *arg) {
+    handle_t ch = (handle_t)(uintptr_t)arg;
+    static handle_t hs[MSG_MAX_HANDLES];
+    uint8_t *buf = (uint8_t *)waiter_buf.addr;
+    waiter_result = sys_channel_call(ch, MSGINFO(MSG_DATA, 0, 0), buf, waiter_buf.size, hs);
+    if (waiter_result >= 0 && waiter_closes) {
+        sys_handle_close(waiter_closes);
+        buf[0] = 0x77;
+        waiter_result = sys_channel_call(ch, MSGINFO(KIND_ECHO + 1, 8, 0), buf, waiter_buf.size, hs);
+    }
+    sys_handle_close(ch);
+}
+
+// Receives the waiter's "ready": it then waits in channel_call at its end.
+static int64_t waiter_ready(handle_t a) {
+    handle_t p = (handle_t)sys_poll_create();
+    sys_poll_add(p, a, POLL_READABLE, 0);
+    struct poll_event ev;
+    int64_t r = sys_poll_wait(p, &ev, 1, SOON_NS);
+    sys_handle_close(p);
+    return r == 1 ? sys_channel_recv(a, test_buf, sizeof(test_buf), test_handles) : ERR_TIMED_OUT;
+}
+
+// The waiter's reply buffer is unmapped (by another thread of its process)
+// while it waits: a call to it must not write there (in-kernel, where the
+// message would be copied straight in, that would be a kernel fault); the
+// waiter gets ERR_BAD_ADDR, the caller ERR_CLOSED when it gives up.
+void test_channel_call_unmap_while_waiting(void) {
+    handle_t a, b;
+    CHECK_OK(new_channel(&a, &b));
+    CHECK_OK(folio_map_new(PAGE_SIZE, 0, &waiter_buf));
+    waiter_closes = 0;
+    handle_t th = (handle_t)CHECK_OK(thread_start(waiter, (void *)(uintptr_t)b, 0));
+    CHECK_EQ(waiter_ready(a), MSGINFO(MSG_DATA, 0, 0));
+    CHECK_OK(folio_unmap_free(&waiter_buf));
+    memset(test_buf, 0x11, 8);
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 8, 0), test_buf, sizeof(test_buf), test_handles),
+             ERR_CLOSED);
+    CHECK_EQ(waiter_result, ERR_BAD_ADDR);
+    CHECK_OK(sys_handle_close(a));
+    CHECK_OK(sys_handle_close(th));
+}
+
+// Another thread of the caller's process closes the caller's handle while it
+// waits: the reply still arrives (the wait holds the channel), and the
+// channel goes away after it, so the waiter's next call sees ERR_CLOSED.
+void test_channel_call_close_while_waiting(void) {
+    handle_t a, b;
+    CHECK_OK(new_channel(&a, &b));
+    CHECK_OK(folio_map_new(PAGE_SIZE, 0, &waiter_buf));
+    waiter_closes = a;
+    handle_t th = (handle_t)CHECK_OK(thread_start(waiter, (void *)(uintptr_t)b, 0));
+    CHECK_EQ(waiter_ready(a), MSGINFO(MSG_DATA, 0, 0));
+    memset(test_buf, 0x11, 8);
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 8, 0), test_buf, sizeof(test_buf), test_handles),
+             MSGINFO(KIND_ECHO + 1, 8, 0));
+    CHECK(test_buf[0] == 0x77, "reply byte %u", test_buf[0]);
+    CHECK(!handle_is_open(a), "the caller's handle is still open");
+    CHECK_OK(sys_handle_close(th));
+    CHECK_EQ(sleep_ns(20 * MS), 0);
+    CHECK_EQ(waiter_result, ERR_CLOSED);
+    CHECK_OK(folio_unmap_free(&waiter_buf));
+}

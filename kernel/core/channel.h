@@ -86,7 +86,8 @@ ALWAYS_INLINE struct thread *channel_waiting_caller(struct channel *ch) {
 // channel_waiting_caller(ch) returned) instead of queueing it at ch's peer:
 // the receiver takes it from its ipc_handed when it runs, which the caller
 // makes happen at once (thread_block_and_run), before any other thread runs.
-// The receiver is not woken here. Cannot fail.
+// The receiver is not woken here. Cannot fail. Counts nothing: the caller
+// (channel_call_handoff) counts the handoff.
 ALWAYS_INLINE void channel_hand_over(struct channel *ch, struct message *msg,
                                      struct thread *receiver) {
     ASSERT(MSGINFO_HANDLES(msg->info) == 0 && !receiver->ipc_handed);

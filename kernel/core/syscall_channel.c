@@ -317,8 +317,9 @@ static __attribute__((noinline)) int64_t channel_call_handoff(struct channel *ch
 }
 
 // The message copy of the in-kernel handoff when it is longer than
-// IPC_INLINE_COPY_MAX: a call to memcpy, which channel_call_handoff must not
-// make (see channel_call_handoff_end).
+// IPC_INLINE_COPY_MAX: a call to memcpy, which channel_call_handoff does not
+// make, so that it keeps nothing in registers across calls (a matter of
+// speed: see channel_call_handoff_end).
 static __attribute__((noinline)) int64_t channel_call_copy(struct channel *ch, int64_t info,
                                                            int64_t buf, int64_t buf_len,
                                                            int64_t handles,
@@ -340,7 +341,8 @@ static __attribute__((noinline)) int64_t channel_call_hand_buffer(struct channel
     struct message *msg = message_alloc(len);
     // channel_call_fast checked [buf, +len).
     if (!msg || copy_from_user_checked(msg->data, (const void *)buf, len) < 0) {
-        // As the general path fails, changing nothing (its info and handles are stale).
+        // As the general path fails, changing nothing (its info and handles
+        // are stale). The copy fails only in user mode, on a fault.
         syscall_count++;
         kfree(msg);
         return msg ? ERR_BAD_ADDR : ERR_NO_MEMORY;

@@ -37,7 +37,8 @@ struct thread {
                                  // send; only between IPC syscalls (see message_recycle)
     // While it waits in channel_call: the channel it waits at and where the
     // reply goes. ipc_reply_checked: how many bytes of ipc_reply_buf were
-    // found to be writable memory of its process when it began to wait
+    // found to be writable memory of its process each time before it began
+    // to wait; valid whenever it is on a wait queue of channel_call
     // (mapping_remove zeroes it when the process unmaps anything). An
     // in-kernel caller, when this thread is in-kernel too, may copy a message
     // that fits there straight into it (ipc_copied then holds its msginfo |
@@ -86,8 +87,8 @@ void sched_switch_to(struct thread *next, uint64_t now);
 // wait queue and runs in the rest of the current time slice, without the run
 // queue (the direct handoff of channel_call). The current thread must not be
 // killed. (No ASSERT on `next`: the handoff finds it on a wait queue, which
-// only blocked threads are on, and channel_call waits without a deadline.) Returns what thread_block returns. Inline: it is half of every
-// handoff.
+// only blocked threads are on, and channel_call waits without a deadline.)
+// Returns what thread_block returns. Inline: it is half of every handoff.
 ALWAYS_INLINE int thread_block_and_run(struct wait_queue *wq, struct thread *next) {
     struct thread *self = current;
     list_remove(&next->wait_node);

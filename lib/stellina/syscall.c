@@ -15,9 +15,10 @@ void sys_set_gate(sys_gate_fn gate) {
 }
 
 int64_t sys_enter(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, int64_t number) {
-    // Inlined into the wrappers below: each passes its arguments in the
-    // registers they arrived in, sets the number, loads the gate and jumps
-    // (the in-kernel null syscall's budget is ~30 instructions).
+    // Inlined into the wrappers below (apps' own sys_call calls it): each
+    // passes its arguments in the registers they arrived in, sets the
+    // number, loads the gate and jumps (the in-kernel null syscall's budget
+    // is ~30 instructions).
     sys_gate_fn gate = sys_gate;
     if (gate)
         return gate(a0, a1, a2, a3, a4, number);

@@ -239,7 +239,7 @@ syscall_gate_direct:
     ret
 
 // The syscall path, kept short because every user-mode syscall takes it.
-// The gate (lib/stellina/arch/arm64/gate.S) is a function call: x0-x5 are
+// The gate (lib/stellina/arch/arm64/gate.S) is a function call: x0-x4 are
 // the arguments, x8 the number, x0 the result, and like any call it may lose
 // x1-x18 (they come back zeroed, so nothing of the kernel leaks). x19-x29
 // are callee-saved in the C code below; the frame of a thread inside a

@@ -133,7 +133,7 @@ kernel_data_fault:
     j trap_common
 
 // The syscall path, kept short because every user-mode syscall takes it.
-// The gate (lib/stellina/arch/riscv64/gate.S) is a function call: a0-a5 are
+// The gate (lib/stellina/arch/riscv64/gate.S) is a function call: a0-a4 are
 // the arguments, a7 the number, a0 the result, and like any call it may lose
 // a1-a7 and t0-t6 (they come back zeroed, so nothing of the kernel leaks).
 // ra, sp, gp, tp are saved here; s0-s11 are callee-saved in the C code below,
