@@ -34,14 +34,26 @@
 arch_copy_from_user:
     mov x3, x1
     CHECK_RANGE
-    // Words while 8 bytes remain and both pointers are aligned, bytes otherwise.
+    // With both pointers aligned: 32 bytes a round while they last, then
+    // words; bytes otherwise and for the rest.
     orr x6, x0, x1
     tst x6, #7
     b.ne 3f
-1:  cmp x2, #8
-    b.lo 3f
 .global arm64_user_copy_start
 arm64_user_copy_start:
+0:  cmp x2, #32
+    b.lo 1f
+    ldtr x6, [x1]
+    ldtr x7, [x1, #8]
+    ldtr x8, [x1, #16]
+    ldtr x9, [x1, #24]
+    stp x6, x7, [x0], #16
+    stp x8, x9, [x0], #16
+    add x1, x1, #32
+    sub x2, x2, #32
+    b 0b
+1:  cmp x2, #8
+    b.lo 3f
     ldtr x6, [x1]
     str x6, [x0], #8
     add x1, x1, #8
@@ -62,6 +74,17 @@ arch_copy_to_user:
     orr x6, x0, x1
     tst x6, #7
     b.ne 3f
+0:  cmp x2, #32
+    b.lo 1f
+    ldp x6, x7, [x1], #16
+    ldp x8, x9, [x1], #16
+    sttr x6, [x0]
+    sttr x7, [x0, #8]
+    sttr x8, [x0, #16]
+    sttr x9, [x0, #24]
+    add x0, x0, #32
+    sub x2, x2, #32
+    b 0b
 1:  cmp x2, #8
     b.lo 3f
     ldr x6, [x1], #8
