@@ -255,24 +255,6 @@ bool arch_pt_lookup(struct arch_pagetable *pt, vaddr_t va, paddr_t *pa, unsigned
 // other way, costs QEMU a whole TLB flush per change of SUM: user-mode
 // networking ran at half the speed of the other arches.
 
-// memcpy, with the large aligned copies (messages of 1 KiB and more) four
-// words a round; memcpy's own word loop stays small enough to inline.
-static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t len) {
-    if (len < 64 || ((uintptr_t)dst | (uintptr_t)src | len) & 7) {
-        memcpy(dst, src, len);
-        return;
-    }
-    uint64_t *d = (uint64_t *)dst;
-    const uint64_t *s = (const uint64_t *)src;
-    for (size_t words = len / 8; words >= 4; words -= 4, d += 4, s += 4) {
-        d[0] = s[0];
-        d[1] = s[1];
-        d[2] = s[2];
-        d[3] = s[3];
-    }
-    memcpy(d, s, len & 31);
-}
-
 // The page table in satp (arch_switch_pagetable), whose user pages copies reach.
 static struct arch_pagetable *active_pt = &kernel_pt;
 
@@ -323,9 +305,9 @@ static int user_copy(uint8_t *kbuf, vaddr_t va, size_t len, uint64_t need, bool 
     for (uint8_t *user = first;; user = user_byte(va, need)) {
         size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
         if (to_user)
-            copy_bytes(user, kbuf, n);
+            memcpy(user, kbuf, n);
         else
-            copy_bytes(kbuf, user, n);
+            memcpy(kbuf, user, n);
         if (n == len)
             return 0;
         kbuf += n;
@@ -349,7 +331,7 @@ int arch_copy_from_user(void *dst, const void *usrc, size_t len) {
     uint8_t *src = user_range_remembered((vaddr_t)usrc, len, PTE_R);
     if (!src)
         return user_copy(dst, (vaddr_t)usrc, len, PTE_R, false);
-    copy_bytes(dst, src, len);
+    memcpy(dst, src, len);
     return 0;
 }
 
@@ -357,7 +339,7 @@ int arch_copy_to_user(void *udst, const void *src, size_t len) {
     uint8_t *dst = user_range_remembered((vaddr_t)udst, len, PTE_R | PTE_W);
     if (!dst)
         return user_copy((uint8_t *)src, (vaddr_t)udst, len, PTE_R | PTE_W, true);
-    copy_bytes(dst, src, len);
+    memcpy(dst, src, len);
     return 0;
 }
 
