@@ -285,8 +285,8 @@ void op_channel_recv(uint8_t *stack_buf) {
                                   .room_w = sizeof(local), .what = "handles"};
             if (model_live() + (int)nh > LIVE_MAX + 8)
                 buf_len = 0; // too many handles already: make it fail (ERR_TOO_SMALL or ERR_EMPTY)
-            if (buf_len == 0 && len == 0 && nh)
-                hp.addr = 0; // and a message with handles but no data: a bad handle array
+            if (buf_len == 0 && len == 0 && nh) // and a message with handles but no data:
+                hp = (struct ptr){.what = "NULL", .end_known = true}; // a bad handle array
         }
         want = predict_recv(ch, buf_len, &buf, &hp, &m);
     }

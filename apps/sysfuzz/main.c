@@ -16,7 +16,9 @@
 #include <stdlib.h>
 
 #define SEED_USER   0x5eed5f022001ull
-#define SEED_KERNEL 0x5eed5f022002ull
+// Since 2026-11-26 the seed that found the model predicting success for a
+// receive it had itself given a NULL handle array (the kernel was right).
+#define SEED_KERNEL 0x432115f022012ull
 #define ITERATIONS  50000
 #define MSG_RESULTS (MSG_KIND_PROTOCOL_BASE + 0x5f)
 
