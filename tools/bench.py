@@ -10,9 +10,11 @@ Runs, one after the other on this machine:
   * Stellina's web server (systems/bench-http.toml in-kernel, bench-http-user.toml in user
     mode, whose keys end in _user): boot to first HTTP response under icount and in wall
     time, wrk -c8, the smallest -m that still serves (bisection);
-  * the Linux baseline guest of bench/linux/ (x86_64, q35, virtio-net-pci): getppid, pipe and
-    unix socket pair round trips and boot to the first HTTP response under -icount; then,
-    in wall time under plain TCG, the same HTTP figures against nginx and busybox httpd.
+  * the Linux baseline guest of bench/linux/ for each arch Debian has a kernel for (x86_64
+    on q35, arm64 on virt; both virtio-net-pci): getppid, pipe and unix socket pair round
+    trips and boot to the first HTTP response under -icount; then, in wall time under
+    plain TCG, the same HTTP figures against nginx and busybox httpd. Each Stellina arch is
+    compared with Linux on the same arch, riscv64 (no Debian kernel) with x86_64's.
 Every figure is read from what a guest printed or what wrk measured; a workload that fails
 is recorded as "failed: <why>" (or "unavailable: <why>"), never as a number. Writes
 build/bench/results.json ({"<arch>": {"stellina": {...}, "linux": {...}}}) and
@@ -58,7 +60,12 @@ WRK_SECONDS = 10
 # MEM_HIGH, to MEM_STEP, in at most MEM_MAX_BOOTS boots.
 MEM_LOW, MEM_HIGH, MEM_STEP, MEM_MAX_BOOTS = 0, 256, 4, 8  # MiB
 HTTP_PATH = "/bytes/1024"
-LINUX_APPEND = "console=ttyS0 quiet panic=-1"
+# The Linux baseline's arches: the QEMU machine (matching Stellina's on that arch) and console.
+LINUX_QEMU = {
+    "x86_64": (["qemu-system-x86_64", "-M", "q35"], "ttyS0"),
+    "arm64": (["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72"], "ttyAMA0"),
+}
+LINUX_FALLBACK = "x86_64"  # what an arch without a Linux baseline (riscv64) is compared with
 
 
 def failed(why):
@@ -286,36 +293,38 @@ def http_figures(tag, make_cmd, with_busybox, smoke):
 
 # ---- the Linux baseline -----------------------------------------------------------
 
-def linux_cmd(kdir, mib, append, net_fwd=()):
+def linux_cmd(arch, kdir, mib, extra_append="", net_fwd=()):
+    machine, console = LINUX_QEMU[arch]
     fwd = "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in net_fwd)
-    return ["qemu-system-x86_64", "-M", "q35", "-m", f"{mib}M", "-smp", "1", "-nographic",
-            "-no-reboot", "-kernel", str(kdir / "vmlinuz"), "-initrd", str(kdir / "initrd.gz"),
-            "-append", append, "-netdev", f"user,id=n0{fwd}",
-            "-device", "virtio-net-pci,netdev=n0,romfile="]
+    return machine + [
+        "-m", f"{mib}M", "-smp", "1", "-nographic", "-no-reboot",
+        "-kernel", str(kdir / "vmlinuz"), "-initrd", str(kdir / "initrd.gz"),
+        "-append", f"console={console} quiet panic=-1 {extra_append}".strip(),
+        "-netdev", f"user,id=n0{fwd}", "-device", "virtio-net-pci,netdev=n0,romfile="]
 
 
-def linux_figures(smoke):
+def linux_figures(arch, smoke):
     keys = ["null_syscall_insns_user", "ipc_rtt_8b_insns_pipe", "ipc_rtt_1k_insns_pipe",
             "ipc_rtt_8b_insns_unix", "ipc_rtt_1k_insns_unix", "boot_to_http_insns"]
-    kdir = OUT_DIR / "linux"
+    kdir = OUT_DIR / "linux" / arch
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "linux" / "build.py"),
-                           "--out", str(kdir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, stdin=subprocess.DEVNULL)
-    save_log("linux-build.log", proc.stdout)
+                           "--arch", arch, "--out", str(kdir)], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    save_log(f"linux-{arch}-build.log", proc.stdout)
     if proc.returncode != 0:
         why = failed("bench/linux/build.py: " + proc.stdout.strip().splitlines()[-1])
         return {k: why for k in keys + ["boot_to_http_ms", "http_rps", "http_p99_ms", "min_mem_mib"]}
     iters = 1 if smoke else LINUX_ITERATIONS
-    log("linux: micro benchmarks under icount")
+    log(f"linux {arch}: micro benchmarks under icount")
     text, status = run_timed(
-        linux_cmd(kdir, MEM_HIGH, f"{LINUX_APPEND} bench_iters={iters} bench_exit=1") + ICOUNT,
-        MICRO_TIMEOUT, "linux-micro.log")
+        linux_cmd(arch, kdir, MEM_HIGH, f"bench_iters={iters} bench_exit=1") + ICOUNT,
+        MICRO_TIMEOUT, f"linux-{arch}-micro.log")
     got = parse_bench_lines(text)
     why = "timeout" if status == 124 else f"no such line (exit {status})"
     res = {k: got.get(k, failed(why)) for k in keys}
-    log("linux: HTTP (nginx, busybox httpd) in wall time")
+    log(f"linux {arch}: HTTP (nginx, busybox httpd) in wall time")
     res.update(http_figures(
-        "linux", lambda mib, p, bp: linux_cmd(kdir, mib, LINUX_APPEND, [(p, 80), (bp, 8081)]),
+        f"linux-{arch}", lambda mib, p, bp: linux_cmd(arch, kdir, mib, "", [(p, 80), (bp, 8081)]),
         True, smoke))
     return res
 
@@ -408,7 +417,6 @@ ROWS = [
     ("HTTP p99 latency, user-mode server / nginx", "http_p99_ms_user", "http_p99_ms", "ms"),
     ("smallest memory serving HTTP, user-mode server", "min_mem_mib_user", "min_mem_mib", "MiB"),
 ]
-LINUX_ARCH = "x86_64"
 
 
 def fmt(v):
@@ -417,21 +425,27 @@ def fmt(v):
     return str(v).split(":")[0] if v else "—"
 
 
+def linux_for(arch, results):
+    """The Linux baseline arch `arch` is compared with: its own if measured, else the fallback's."""
+    return arch if "linux" in results.get(arch, {}) else LINUX_FALLBACK
+
+
 def table(results):
-    """One row per figure: Linux's value, then each arch's Stellina value with its ratio to Linux."""
-    linux = results.get(LINUX_ARCH, {}).get("linux", {})
+    """One row per figure: each Linux baseline's value, then each arch's Stellina value with
+    its ratio to the Linux it is compared with (linux_for)."""
+    linuxes = [a for a in LINUX_QEMU if "linux" in results.get(a, {})]
     arches = [a for a, r in results.items() if "stellina" in r]
-    lines = ["| figure | unit | Linux (x86_64) | " +
-             " | ".join(f"Stellina {a} (× Linux)" for a in arches) + " |",
-             "|---|---|---:|" + "---:|" * len(arches)]
+    lines = ["| figure | unit | " + " | ".join(f"Linux {a}" for a in linuxes) + " | " +
+             " | ".join(f"Stellina {a} (× Linux {linux_for(a, results)})" for a in arches) + " |",
+             "|---|---|" + "---:|" * (len(linuxes) + len(arches))]
     for label, sk, lk, unit in ROWS:
-        l = linux.get(lk)
-        cells = []
+        cells = [fmt(results[a]["linux"].get(lk)) for a in linuxes]
         for a in arches:
             s = results[a]["stellina"].get(sk)
+            l = results.get(linux_for(a, results), {}).get("linux", {}).get(lk)
             ratio = f" ({s / l:.2f}×)" if is_number(s) and is_number(l) and l else ""
             cells.append(fmt(s) + ratio)
-        lines.append(f"| {label} | {unit} | {fmt(l)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {label} | {unit} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -481,7 +495,9 @@ def main():
             st.update(stellina_http(arch, args.smoke, "bench-http-user", "_user"))
             results.setdefault(arch, {})["stellina"] = st
     if not args.no_linux:
-        results.setdefault(LINUX_ARCH, {})["linux"] = linux_figures(args.smoke)
+        # Linux on each chosen arch that has a baseline; riscv64 alone gets the fallback's.
+        for arch in [a for a in LINUX_QEMU if a in arches] or [LINUX_FALLBACK]:
+            results.setdefault(arch, {})["linux"] = linux_figures(arch, args.smoke)
     load_after = os.getloadavg()[0]
 
     out = pathlib.Path(args.out)

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# Builds the Linux baseline guest (x86_64) from Debian's packages: kernel, busybox initramfs, nginx.
+# Builds the Linux baseline guest (x86_64 or arm64) from Debian's packages: kernel, busybox initramfs, nginx.
 #
 # Everything is fetched at bench time with `apt-get download` into build/bench/debs
 # (a cache: a package already there is not fetched again) and nothing prebuilt is
-# committed. Outputs, in build/bench/linux/:
-#   vmlinuz       the kernel of Debian's linux-image-*-cloud-amd64
+# committed. For arm64 the machine's dpkg learns the arm64 architecture first
+# (`dpkg --add-architecture arm64`, then `apt-get update`): that only lets apt fetch
+# arm64 packages; nothing arm64 is installed. Outputs, in build/bench/linux/<arch>/:
+#   vmlinuz       the kernel of Debian's linux-image-*-cloud-<debian arch>
 #   initrd.gz     a gzip'd newc cpio: busybox-static, the virtio-net modules, nginx and
-#                 the shared libraries it needs, the static benchmark program (ubench.c)
-#                 and the init script (init.sh)
+#                 the shared libraries it needs (from the same release's packages), the
+#                 static benchmark program (ubench.c, built with clang against the
+#                 release's libc) and the init script (init.sh)
 # Prints the two paths on success; exits non-zero with a message naming the step on error.
-# Usage: bench/linux/build.py [--out DIR]
+# Usage: bench/linux/build.py [--arch x86_64|arm64] [--out DIR]
 import argparse
 import gzip
 import io
@@ -25,6 +28,14 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 HERE = ROOT / "bench" / "linux"
 DEBS = ROOT / "build" / "bench" / "debs"
+
+# Per arch: Debian's name for it, and the target triple clang builds ubench for.
+ARCHES = {
+    "x86_64": {"deb": "amd64", "triple": "x86_64-linux-gnu"},
+    "arm64": {"deb": "arm64", "triple": "aarch64-linux-gnu"},
+}
+# What ubench links against statically (and the headers it includes).
+SYSROOT_PACKAGES = ["libc6", "libc6-dev", "libgcc-12-dev", "linux-libc-dev"]
 
 # The cloud kernel has virtio-net as modules; init.sh loads them (in dependency order).
 MODULES = [
@@ -75,42 +86,61 @@ def run(cmd, **kw):
     return proc.stdout
 
 
-def kernel_package():
-    """The versioned package the metapackage linux-image-cloud-amd64 depends on."""
+def ensure_arch(deb_arch):
+    """Lets apt fetch deb_arch's packages (a foreign architecture for dpkg)."""
+    native = run(["dpkg", "--print-architecture"]).strip()
+    foreign = run(["dpkg", "--print-foreign-architectures"]).split()
+    if deb_arch != native and deb_arch not in foreign:
+        run(["dpkg", "--add-architecture", deb_arch])
+        run(["apt-get", "update"])
+
+
+def kernel_package(deb_arch):
+    """The versioned package the metapackage linux-image-cloud-<arch> depends on."""
+    meta = f"linux-image-cloud-{deb_arch}:{deb_arch}"
     for attempt in range(2):
-        proc = subprocess.run(["apt-cache", "depends", "linux-image-cloud-amd64"],
+        proc = subprocess.run(["apt-cache", "depends", meta],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        m = re.search(r"Depends:\s*(linux-image-[0-9][^\s]*-cloud-amd64)", proc.stdout)
+        m = re.search(rf"Depends:\s*(linux-image-[0-9][^\s:]*-cloud-{deb_arch})", proc.stdout)
         if m:
             return m.group(1)
         if attempt == 0:
             run(["apt-get", "update"])  # a fresh machine may have no package lists yet
-    raise BuildError("apt-cache knows no linux-image-cloud-amd64 even after apt-get update")
+    raise BuildError(f"apt-cache knows no {meta} even after apt-get update")
 
 
-def fetch(package):
-    """The path of package's .deb in the cache, downloading it if missing."""
+def dependencies(package, deb_arch):
+    """The packages `package` depends on directly (shared_libs picks its libraries there)."""
+    out = run(["apt-cache", "depends", f"{package}:{deb_arch}"])
+    return sorted(set(re.findall(r"^\s*Depends:\s*([^\s:<>]+)", out, re.M)))
+
+
+def fetch(package, deb_arch):
+    """The path of package's .deb for deb_arch in the cache, downloading it if missing."""
     DEBS.mkdir(parents=True, exist_ok=True)
     # apt-get download names files name_version_arch.deb (':' escaped as %3a).
-    found = sorted(DEBS.glob(f"{package}_*.deb"))
-    if found:
-        return found[-1]
+    def cached():
+        return sorted(DEBS.glob(f"{package}_*_{deb_arch}.deb")) + \
+            sorted(DEBS.glob(f"{package}_*_all.deb"))
+    if cached():
+        return cached()[-1]
     try:
-        run(["apt-get", "download", package], cwd=DEBS)
+        run(["apt-get", "download", f"{package}:{deb_arch}"], cwd=DEBS)
     except BuildError:
         run(["apt-get", "update"])  # a stale list names versions the mirror dropped
-        run(["apt-get", "download", package], cwd=DEBS)
-    found = sorted(DEBS.glob(f"{package}_*.deb"))
-    if not found:
-        raise BuildError(f"apt-get download {package} left no .deb in {DEBS}")
-    return found[-1]
+        run(["apt-get", "download", f"{package}:{deb_arch}"], cwd=DEBS)
+    if not cached():
+        raise BuildError(f"apt-get download {package}:{deb_arch} left no .deb in {DEBS}")
+    return cached()[-1]
 
 
-def extract(deb, dest):
+def extract(debs, dest):
+    """Unpacks the .deb files into one fresh folder (packages never share a file)."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    run(["dpkg-deb", "-x", str(deb), str(dest)])
+    for deb in debs:
+        run(["dpkg-deb", "-x", str(deb), str(dest)])
 
 
 class Cpio:
@@ -154,29 +184,59 @@ class Cpio:
         return self.buf.getvalue()
 
 
-def shared_libs(binary):
-    """The shared libraries `binary` loads (host paths), found with ldd.
+def elf_needs(path):
+    """The shared libraries an ELF file names (DT_NEEDED) and its interpreter, if any."""
+    out = run(["readelf", "-d", "-l", "-W", str(path)])
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    interp = re.search(r"Requesting program interpreter: ([^\]]+)\]", out)
+    return needed, interp.group(1) if interp else None
 
-    The host runs the same Debian release the packages come from, so its libraries
-    are the ones nginx was built against."""
-    out = run(["ldd", str(binary)])
-    libs = []
-    for line in out.splitlines():
-        if "not found" in line:
-            raise BuildError(f"{binary}: {line.strip()} (install the library's package)")
-        m = re.search(r"(/\S+)\s+\(0x", line)
-        if m:
-            libs.append(pathlib.Path(m.group(1)))
+
+def shared_libs(binary, tree):
+    """(path in the guest, file in `tree`) of every library `binary` loads, found by name
+    in `tree` (the release's library packages, extracted), transitively."""
+    files = {}
+    for f in tree.rglob("*"):
+        if f.is_file() or f.is_symlink():
+            files.setdefault(f.name, f)
+    found, todo = {}, [binary]
+    while todo:
+        needed, interp = elf_needs(todo.pop())
+        for name in needed + ([os.path.basename(interp)] if interp else []):
+            if name in found:
+                continue
+            if name not in files:
+                raise BuildError(f"{binary.name} needs {name}, which no package of its has")
+            real = files[name].resolve()
+            if not real.is_relative_to(tree.resolve()):  # an absolute link: follow it in tree
+                real = (tree / os.path.realpath(files[name]).lstrip("/")).resolve()
+            found[name] = (str(files[name].relative_to(tree)), real)
+            todo.append(real)
+    libs = [(p, real) for p, real in found.values()]
+    # The interpreter where the binary asks for it, too (often a link into the lib dir).
+    _, interp = elf_needs(binary)
+    if interp:
+        libs.append((interp, found[os.path.basename(interp)][1]))
     return libs
 
 
-def build(out):
+def build_ubench(triple, sysroot, out):
+    """ubench.c, static, for `triple`, against the libc in `sysroot`."""
+    run(["clang", f"--target={triple}", f"--sysroot={sysroot}", "-fuse-ld=lld", "-static",
+         "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(out), str(HERE / "ubench.c")])
+
+
+def build(arch, out):
+    deb_arch = ARCHES[arch]["deb"]
+    ensure_arch(deb_arch)
     work = out / "extract"
-    kpkg = kernel_package()
-    print(f"linux baseline: {kpkg}, busybox-static, nginx", flush=True)
-    extract(fetch(kpkg), work / "kernel")
-    extract(fetch("busybox-static"), work / "busybox")
-    extract(fetch("nginx"), work / "nginx")
+    kpkg = kernel_package(deb_arch)
+    print(f"linux baseline ({arch}): {kpkg}, busybox-static, nginx", flush=True)
+    extract([fetch(kpkg, deb_arch)], work / "kernel")
+    extract([fetch("busybox-static", deb_arch)], work / "busybox")
+    extract([fetch("nginx", deb_arch)], work / "nginx")
+    extract([fetch(p, deb_arch) for p in dependencies("nginx", deb_arch)], work / "libs")
+    extract([fetch(p, deb_arch) for p in SYSROOT_PACKAGES], work / "sysroot")
 
     vmlinuz = sorted((work / "kernel" / "boot").glob("vmlinuz-*"))
     if not vmlinuz:
@@ -184,12 +244,7 @@ def build(out):
     moddir = sorted((work / "kernel" / "lib" / "modules").iterdir())[-1] / "kernel"
 
     ubench = out / "ubench"
-    if not shutil.which("gcc") or not pathlib.Path("/usr/lib/x86_64-linux-gnu/libc.a").exists():
-        # The static benchmark needs gcc and glibc's static libc (tools/setup.sh should
-        # have installed them; a bare machine gets them here).
-        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "gcc", "libc6-dev"])
-    run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", str(ubench),
-         str(HERE / "ubench.c")])
+    build_ubench(ARCHES[arch]["triple"], work / "sysroot", ubench)
 
     cp = Cpio()
     for d in ["proc", "sys", "dev", "tmp", "run", "root", "etc", "sbin", "usr/bin", "usr/sbin",
@@ -206,8 +261,8 @@ def build(out):
         cp.file(f"lib/modules/{src.name}", src.read_bytes())
     nginx = work / "nginx" / "usr" / "sbin" / "nginx"
     cp.file("usr/sbin/nginx", nginx.read_bytes(), 0o755)
-    for lib in shared_libs(nginx):
-        cp.file(str(lib), lib.resolve().read_bytes(), 0o755)
+    for path, real in shared_libs(nginx, work / "libs"):
+        cp.file(path, real.read_bytes(), 0o755)
     cp.file("etc/nginx/nginx.conf", NGINX_CONF.encode())
     cp.file("www/index.html", INDEX_HTML.encode())
     # The resource the HTTP figures fetch, the size of what Stellina's /bytes/1024 sends.
@@ -224,12 +279,13 @@ def build(out):
 
 def main():
     ap = argparse.ArgumentParser(description="Build the Linux baseline guest")
-    ap.add_argument("--out", default=str(ROOT / "build" / "bench" / "linux"))
+    ap.add_argument("--arch", default="x86_64", choices=sorted(ARCHES))
+    ap.add_argument("--out", help="output folder (default build/bench/linux/<arch>)")
     args = ap.parse_args()
-    out = pathlib.Path(args.out)
+    out = pathlib.Path(args.out or ROOT / "build" / "bench" / "linux" / args.arch)
     out.mkdir(parents=True, exist_ok=True)
     try:
-        for p in build(out):
+        for p in build(args.arch, out):
             print(p)
     except BuildError as e:
         print(f"bench/linux/build.py: {e}", file=sys.stderr)

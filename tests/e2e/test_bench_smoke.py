@@ -3,7 +3,7 @@
 # Smoke test of `make bench`: one iteration of each workload, so the benchmarks cannot rot.
 #
 # Runs tools/bench.py --smoke for one arch (Stellina's apps/bench in each mode under
-# -icount; on x86_64 also the Linux baseline guest with a 1 s wrk) and checks that every
+# -icount; on x86_64 and arm64 also that arch's Linux baseline guest with a 1 s wrk) and checks that every
 # figure that should exist is a positive number read from a guest. Figures the suite
 # marks "unavailable" (a mode or server not on this arch yet) are reported, not failed.
 # Prints PASS/FAIL per figure and "N passed, N failed"; exit status 1 on any failure.
@@ -19,6 +19,7 @@ STELLINA_KEYS = ["null_syscall_insns_kernel", "ipc_rtt_8b_insns_kernel", "ipc_rt
                  "boot_to_http_insns", "boot_to_http_ms", "http_rps", "http_p99_ms", "min_mem_mib",
                  "boot_to_http_insns_user", "boot_to_http_ms_user", "http_rps_user",
                  "http_p99_ms_user", "min_mem_mib_user"]
+LINUX_ARCHES = ("x86_64", "arm64")  # tools/bench.py's LINUX_QEMU
 LINUX_KEYS = ["null_syscall_insns_user", "ipc_rtt_8b_insns_pipe", "ipc_rtt_1k_insns_pipe",
               "ipc_rtt_8b_insns_unix", "ipc_rtt_1k_insns_unix", "boot_to_http_insns",
               "boot_to_http_ms", "http_rps", "http_p99_ms", "http_rps_busybox", "min_mem_mib"]
@@ -32,8 +33,8 @@ def main():
     out = ROOT / "build" / "bench" / f"smoke-{args.arch}.json"
     cmd = [sys.executable, str(ROOT / "tools" / "bench.py"), "--smoke", "--arch", args.arch,
            "--out", str(out)]
-    if args.arch != "x86_64":
-        cmd.append("--no-linux")  # the Linux baseline is x86_64; smoke it once
+    if args.arch not in LINUX_ARCHES:
+        cmd.append("--no-linux")  # riscv64 has no Linux baseline of its own
     if args.build_dir:
         cmd += ["--build-dir", args.build_dir]
     passed = failed = 0
@@ -49,7 +50,7 @@ def main():
         print("0 passed, 1 failed")
         return 1
     checks = [("stellina", STELLINA_KEYS)]
-    if args.arch == "x86_64":
+    if args.arch in LINUX_ARCHES:
         checks.append(("linux", LINUX_KEYS))
     for who, keys in checks:
         figs = results.get(args.arch, {}).get(who, {})
