@@ -24,6 +24,9 @@
 // For the few small functions on the IPC path, where a call frame (saving and
 // restoring registers) is a measurable share of a round trip.
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
+// Kept out of line: for a function whose frame must not be merged into its
+// callers' (the IPC fast path, syscall_channel.c), or a cold path.
+#define NOINLINE __attribute__((noinline))
 
 // How many CPUs the machine has (main.c, from boot_info); the kernel runs on one of them.
 extern uint32_t machine_cpus;

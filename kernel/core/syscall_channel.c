@@ -137,9 +137,9 @@ ALWAYS_INLINE int64_t channel_take_handed(struct channel *ch, void *buf, size_t 
     struct message *msg = current->ipc_handed;
     current->ipc_handed = NULL;
     uint32_t len = MSGINFO_LEN(msg->info);
-    if (len > buf_len || (len <= current->ipc_reply_checked
-                              ? copy_to_user_checked(buf, msg->data, len)
-                              : copy_to_user(buf, msg->data, len)) < 0) {
+    if (len > buf_len ||
+        (len <= current->ipc_reply_checked ? copy_to_user_checked(buf, msg->data, len)
+                                           : copy_to_user(buf, msg->data, len)) < 0) {
         channel_requeue(ch, msg);
         return ERR_EMPTY;
     }
@@ -235,14 +235,35 @@ int64_t sys_channel_call(int64_t h, int64_t info, int64_t buf, int64_t buf_len, 
     return channel_call_finish(0);
 }
 
+// ---- SYS_CHANNEL_CALL's fast path --------------------------------------------
+//
+// When a thread waits in channel_call at the other end, a call without
+// handles goes straight to it, and the CPU with it (see channel_hand_over and
+// thread_block_and_run): the request/reply exchange of a client and a server.
+// Its functions, in the order a call goes through them:
+//
+//   channel_call_fast       the checks; no frame (it calls nothing but its tail)
+//     -> channel_call_recheck  the caller's buffer outside its last-hit mapping
+//     -> channel_call_slow     anything else: the general path (syscall_run)
+//     -> channel_call_copy     in-kernel, longer than IPC_INLINE_COPY_MAX: memcpy
+//     -> channel_call_hand_buffer  a user-mode thread at either end: a message buffer
+//   channel_call_handoff    the point of no return: the caller waits, the receiver runs
+//   ...                     (the receiver's own handoff_end, then its app)
+//   channel_call_handoff_end      back in the caller: a copied reply taken, no frame
+//     -> channel_call_handoff_end_slow  anything else (channel_call_finish)
+//
+// Each is its own function so that none keeps in registers what arch_switch
+// saves again (docs/benchmarks.md, round 4); they pass their arguments in the
+// registers they arrived in.
+
 // channel_call_fast's check of a msginfo relies on this layout.
 _Static_assert((MSGINFO_RESERVED | MSGINFO(0, 0, 7)) == 0x80000000ffffe000ull,
                "a msginfo with no handles nor reserved bits has only its length in bits 0-31");
 
 // SYS_CHANNEL_CALL through the general path (syscall_run): every case the
 // fast path below does not take, and every error.
-static __attribute__((noinline)) int64_t channel_call_slow(int64_t h, int64_t info, int64_t buf,
-                                                           int64_t buf_len, int64_t handles) {
+static NOINLINE int64_t channel_call_slow(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
+                                          int64_t handles) {
     return syscall_run(h, info, buf, buf_len, handles, SYS_CHANNEL_CALL);
 }
 
@@ -263,7 +284,7 @@ ALWAYS_INLINE void copy_short(void *dst, const void *src, size_t len) {
 }
 
 // channel_call_handoff_end for every case but the common one.
-static __attribute__((noinline)) int64_t channel_call_handoff_end_slow(int err) {
+static NOINLINE int64_t channel_call_handoff_end_slow(int err) {
     int64_t ret = channel_call_finish(err);
     current->in_syscall = false;
     if (current->killed)
@@ -277,7 +298,7 @@ static __attribute__((noinline)) int64_t channel_call_handoff_end_slow(int err) 
 // switch (arch_switch saves them, and they would be saved twice). And for
 // the common case (the reply was copied in, and the channel has other
 // references) it calls nothing, so it needs no frame either.
-static __attribute__((noinline)) int64_t channel_call_handoff_end(int err) {
+static NOINLINE int64_t channel_call_handoff_end(int err) {
     struct thread *self = current;
     struct kobj *ch = &self->ipc_call_ch->obj;
     if (err == 0 && self->ipc_copied && ch->refcount > 1) { // err == 0: not killed
@@ -296,10 +317,9 @@ static __attribute__((noinline)) int64_t channel_call_handoff_end(int err) {
 // (thread_block_and_run), and the reply normally comes back the same way.
 // The caller holds no spare message buffer (channel_call_fast). (The
 // arguments keep their registers from channel_call_fast's: no moves.)
-static __attribute__((noinline)) int64_t channel_call_handoff(struct channel *ch, int64_t info,
-                                                              int64_t buf, int64_t buf_len,
-                                                              int64_t handles,
-                                                              struct thread *receiver) {
+static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, int64_t buf,
+                                             int64_t buf_len, int64_t handles,
+                                             struct thread *receiver) {
     struct thread *self = current;
     ipc_handoffs++;
     self->in_syscall = true;
@@ -320,10 +340,9 @@ static __attribute__((noinline)) int64_t channel_call_handoff(struct channel *ch
 // IPC_INLINE_COPY_MAX: a call to memcpy, which channel_call_handoff does not
 // make, so that it keeps nothing in registers across calls (a matter of
 // speed: see channel_call_handoff_end).
-static __attribute__((noinline)) int64_t channel_call_copy(struct channel *ch, int64_t info,
-                                                           int64_t buf, int64_t buf_len,
-                                                           int64_t handles,
-                                                           struct thread *receiver) {
+static NOINLINE int64_t channel_call_copy(struct channel *ch, int64_t info, int64_t buf,
+                                          int64_t buf_len, int64_t handles,
+                                          struct thread *receiver) {
     memcpy(receiver->ipc_reply_buf, (const void *)buf, MSGINFO_LEN(info));
     receiver->ipc_copied = (uint64_t)info | IPC_COPIED;
     return channel_call_handoff(ch, info, buf, buf_len, handles, receiver);
@@ -332,11 +351,9 @@ static __attribute__((noinline)) int64_t channel_call_copy(struct channel *ch, i
 // channel_call_fast's handoff when a thread at either end runs in user mode:
 // the message goes over in a message buffer (channel_hand_over), which the
 // receiver copies out.
-static __attribute__((noinline)) int64_t channel_call_hand_buffer(struct channel *ch,
-                                                                  int64_t info, int64_t buf,
-                                                                  int64_t buf_len,
-                                                                  int64_t handles,
-                                                                  struct thread *receiver) {
+static NOINLINE int64_t channel_call_hand_buffer(struct channel *ch, int64_t info, int64_t buf,
+                                                 int64_t buf_len, int64_t handles,
+                                                 struct thread *receiver) {
     uint32_t len = MSGINFO_LEN(info);
     struct message *msg = message_alloc(len);
     // channel_call_fast checked [buf, +len).
@@ -404,9 +421,8 @@ slow:
 
 // channel_call_fast when the caller's buffer is not in the mapping its last
 // check hit: the full check, which moves the last hit there (or fails).
-static __attribute__((noinline)) int64_t channel_call_recheck(int64_t h, int64_t info,
-                                                              int64_t buf, int64_t buf_len,
-                                                              int64_t handles) {
+static NOINLINE int64_t channel_call_recheck(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
+                                             int64_t handles) {
     size_t span = MAX((size_t)MSGINFO_LEN(info), (size_t)buf_len);
     struct process *proc = current->proc;
     // A range over two mappings passes the full check but never hits: no loop.
