@@ -36,34 +36,6 @@ READY_TIMEOUT = 90  # seconds until the first HTTP answer
 IO_TIMEOUT = 20
 NIC_RECOVERY_MS = 2000  # guest time from killing the NIC driver to HTTP answering again
 
-# listen() with a backlog of at least 128, preloaded into QEMU for its hostfwd socket.
-LISTEN_SHIM_C = r"""
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <sys/socket.h>
-int listen(int fd, int backlog) {
-    static int (*real_listen)(int, int);
-    if (!real_listen)
-        real_listen = (int (*)(int, int))dlsym(RTLD_NEXT, "listen");
-    return real_listen(fd, backlog < 128 ? 128 : backlog);
-}
-"""
-
-
-def build_listen_shim():
-    """Builds the shim into the build dir; returns its path, or None (the error is printed)."""
-    out_dir = ROOT / (runner.BUILD_ROOT or "build") / "e2e"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    src, so = out_dir / "listen_backlog.c", out_dir / "listen_backlog.so"
-    src.write_text(LISTEN_SHIM_C)
-    proc = subprocess.run(["clang", "-shared", "-fPIC", "-O2", "-o", str(so), str(src), "-ldl"],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        print(proc.stderr)
-        return None
-    return so
-
-
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -350,7 +322,7 @@ def main():
         return 0
     if not c.build(args.arch, "default", f"build-{args.arch}-default-http.log"):
         return c.finish()
-    shim = build_listen_shim()
+    shim = runner.listen_shim()
     if shim is None:
         c.check("listen-shim", False, "cannot build the listen backlog shim with clang")
         return c.finish()
