@@ -242,12 +242,13 @@ int64_t sys_channel_call(int64_t h, int64_t info, int64_t buf, int64_t buf_len, 
 // thread_block_and_run): the request/reply exchange of a client and a server.
 // Its functions, in the order a call goes through them:
 //
-//   channel_call_fast       the checks; no frame (it calls nothing but its tail)
+//   channel_call_fast       the checks, and a short in-kernel message's copy; no
+//                           frame (it calls nothing but its tail)
 //     -> channel_call_recheck  the caller's buffer outside its last-hit mapping
 //     -> channel_call_slow     anything else: the general path (syscall_run)
 //     -> channel_call_copy     in-kernel, longer than IPC_INLINE_COPY_MAX: memcpy
 //     -> channel_call_hand_buffer  a user-mode thread at either end: a message buffer
-//   channel_call_handoff    the point of no return: the caller waits, the receiver runs
+//   channel_call_handoff    the caller waits, the receiver runs
 //   ...                     (the receiver's own handoff_end, then its app)
 //   channel_call_handoff_end      back in the caller: a copied reply taken, no frame
 //     -> channel_call_handoff_end_slow  anything else (channel_call_finish)
@@ -267,11 +268,11 @@ static NOINLINE int64_t channel_call_slow(int64_t h, int64_t info, int64_t buf, 
     return syscall_run(h, info, buf, buf_len, handles, SYS_CHANNEL_CALL);
 }
 
-// The largest message channel_call_handoff copies itself (copy_short).
+// The largest message channel_call_fast copies itself (copy_short).
 #define IPC_INLINE_COPY_MAX 64
 
 // A copy of up to IPC_INLINE_COPY_MAX bytes that calls nothing (see
-// channel_call_handoff_end): words if both ends are aligned, else bytes.
+// channel_call_fast): words if both ends are aligned, else bytes.
 ALWAYS_INLINE void copy_short(void *dst, const void *src, size_t len) {
     typedef uint64_t __attribute__((may_alias)) word_t;
     if ((((uintptr_t)dst | (uintptr_t)src | len) & (sizeof(word_t) - 1)) == 0) {
@@ -311,10 +312,11 @@ static NOINLINE int64_t channel_call_handoff_end(int err) {
     return channel_call_handoff_end_slow(err);
 }
 
-// The fast path from its point of no return: the message goes to the
-// receiver waiting in channel_call (copied here straight into its reply
-// buffer, unless a message buffer was handed over already), the CPU with it
-// (thread_block_and_run), and the reply normally comes back the same way.
+// The fast path from its point of no return, with the message given to the
+// receiver waiting in channel_call already (copied into its reply buffer, or
+// a message buffer handed over): the caller waits, the CPU goes to the
+// receiver (thread_block_and_run), and the reply normally comes back the
+// same way.
 // The caller holds no spare message buffer (channel_call_fast). (The
 // arguments keep their registers from channel_call_fast's: no moves.)
 static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, int64_t buf,
@@ -326,20 +328,14 @@ static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, i
     kobj_ref(&ch->obj); // another thread may close the handle while we sleep
     // channel_call_fast checked [buf, +buf_len) writable.
     channel_call_begin_wait(ch, buf, buf_len, handles, (size_t)buf_len);
-    // A short message (most are) is copied here, inline; a longer one was
-    // copied (channel_call_copy) or handed over already.
-    if (!receiver->ipc_handed && !receiver->ipc_copied) {
-        copy_short(receiver->ipc_reply_buf, (const void *)buf, MSGINFO_LEN(info));
-        receiver->ipc_copied = (uint64_t)info | IPC_COPIED;
-    }
     int err = thread_block_and_run(&ch->waiters, receiver);
     return channel_call_handoff_end(err);
 }
 
 // The message copy of the in-kernel handoff when it is longer than
-// IPC_INLINE_COPY_MAX: a call to memcpy, which channel_call_handoff does not
-// make, so that it keeps nothing in registers across calls (a matter of
-// speed: see channel_call_handoff_end).
+// IPC_INLINE_COPY_MAX: a call to memcpy, which channel_call_fast does not
+// make, so that it needs no frame (a matter of speed: see
+// channel_call_handoff_end).
 static NOINLINE int64_t channel_call_copy(struct channel *ch, int64_t info, int64_t buf,
                                           int64_t buf_len, int64_t handles,
                                           struct thread *receiver) {
@@ -410,9 +406,12 @@ int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
     // caller must not keep while it waits, carries the message instead.)
     if (proc->mode == ISOLATION_IN_KERNEL && receiver->proc->mode == ISOLATION_IN_KERNEL &&
         len <= receiver->ipc_reply_checked && !self->ipc_spare) {
-        if (len <= IPC_INLINE_COPY_MAX)
-            return channel_call_handoff(ch, info, buf, buf_len, handles, receiver);
-        return channel_call_copy(ch, info, buf, buf_len, handles, receiver);
+        if (len > IPC_INLINE_COPY_MAX)
+            return channel_call_copy(ch, info, buf, buf_len, handles, receiver);
+        // A short message (most are), inline: no call, so still no frame.
+        copy_short(receiver->ipc_reply_buf, (const void *)buf, len);
+        receiver->ipc_copied = (uint64_t)info | IPC_COPIED;
+        return channel_call_handoff(ch, info, buf, buf_len, handles, receiver);
     }
     return channel_call_hand_buffer(ch, info, buf, buf_len, handles, receiver);
 slow:
