@@ -115,10 +115,15 @@ HTTP_PORT ?= 8080
 NETDEV ?= user,id=n0,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80
 QEMU_NET = -netdev $(NETDEV) -device virtio-net-device,netdev=n0
 QEMU_FLAGS = $(QEMU_MACHINE) -nographic -serial mon:stdio $(QEMU_NET) $(QEMUFLAGS)
-run: $(IMAGE)
+# QEMU's forwarded ports listen with a backlog of 1; this raises it (tools/listen_backlog.c).
+LISTEN_SHIM := $(BUILD)/listen_backlog.so
+$(LISTEN_SHIM): tools/listen_backlog.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -fPIC -O2 -o $@ $< -ldl
+run: $(IMAGE) $(LISTEN_SHIM)
 	@echo "Booting Stellina ($(ARCH), system '$(SYSTEM)'). Quit QEMU with Ctrl-A X."
 	$(if $(filter command line environment,$(origin NETDEV)),,@echo "Web server: http://127.0.0.1:$(HTTP_PORT)/")
-	$(QEMU) $(QEMU_FLAGS) $(call QEMU_KERNEL_ARGS,$(IMAGE))
+	LD_PRELOAD=$(abspath $(LISTEN_SHIM)) $(QEMU) $(QEMU_FLAGS) $(call QEMU_KERNEL_ARGS,$(IMAGE))
 
 debug: $(IMAGE)
 	$(PYTHON) tools/debug.py --arch $(ARCH) --image $(IMAGE) --apps-dir $(BUILD)/apps \

@@ -160,7 +160,7 @@ def http_ok(url, timeout=2.0):
         return False
 
 
-# The listen backlog shim (tools/test.py: listen_shim) every QEMU serving HTTP runs with,
+# The listen backlog shim (tools/listen_backlog.c) every QEMU serving HTTP runs with,
 # Stellina's and Linux's alike: without it, wrk's 8 connections opened at once lost
 # handshakes in the host kernel, and their requests waited 200 and 400 ms for TCP's
 # retransmissions, in one run in three (p99 latencies of 100 ms, of any guest).

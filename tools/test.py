@@ -30,32 +30,13 @@ def make_vars(arch):
     return [f"ARCH={arch}"] + ([f"BUILD={BUILD_ROOT}/{arch}"] if BUILD_ROOT else [])
 
 
-# listen() with a backlog of at least 128, preloaded into QEMU (listen_shim) for its
-# forwarded ports: libslirp listens with a backlog of 1, and when a client opens several
-# connections at once (ab -c 32, wrk -c8) the host kernel drops handshakes the client
-# already counts as complete: its request then waits for TCP's retransmissions (200 ms,
-# 400 ms, ...), or never arrives. A plain host server with backlog 1 shows the same with
-# no guest at all; see docs/networking.md.
-LISTEN_SHIM_C = r"""
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <sys/socket.h>
-int listen(int fd, int backlog) {
-    static int (*real_listen)(int, int);
-    if (!real_listen)
-        real_listen = (int (*)(int, int))dlsym(RTLD_NEXT, "listen");
-    return real_listen(fd, backlog < 128 ? 128 : backlog);
-}
-"""
-
-
 def listen_shim():
-    """The shim above, built into the build dir: its path, or None (the error is printed).
-    Start QEMU as ["env", f"LD_PRELOAD={path}", ...]: env execs it, so its PID stays QEMU's."""
+    """tools/listen_backlog.c (listen() with a backlog of at least 128, for QEMU's forwarded
+    ports) built into the build dir: its path, or None (the error is printed). Start QEMU
+    as ["env", f"LD_PRELOAD={path}", ...]: env execs it, so its PID stays QEMU's."""
     out_dir = ROOT / (BUILD_ROOT or "build") / "e2e"
     out_dir.mkdir(parents=True, exist_ok=True)
-    src, so = out_dir / "listen_backlog.c", out_dir / "listen_backlog.so"
-    src.write_text(LISTEN_SHIM_C)
+    src, so = ROOT / "tools" / "listen_backlog.c", out_dir / "listen_backlog.so"
     proc = subprocess.run(["clang", "-shared", "-fPIC", "-O2", "-o", str(so), str(src), "-ldl"],
                           capture_output=True, text=True)
     if proc.returncode != 0:
