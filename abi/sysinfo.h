@@ -33,7 +33,10 @@ struct sysinfo_ipc {
     uint64_t messages_sent;
     uint64_t messages_received;
     uint64_t syscalls;
-    uint64_t handoffs; // messages channel_call handed straight to a thread waiting in channel_call
+    // Messages channel_call handed straight to a thread waiting in channel_call
+    // (counted in messages_sent and messages_received too); one the waiting
+    // thread could not take, and queued, counts as queued instead.
+    uint64_t handoffs;
 };
 
 struct sysinfo_cpu {
