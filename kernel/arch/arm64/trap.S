@@ -14,40 +14,23 @@
 #define KSTACK_NEAR 4096
 #define TRAP_STACK_SIZE 8192 // for the report: kprintf, the dump, panic
 
-// Stores x2-x29 at their places in the frame at sp (offset N*8 for xN).
-.macro SAVE_X2_TO_X29
-    stp x2, x3, [sp, #2 * 8]
-    stp x4, x5, [sp, #4 * 8]
-    stp x6, x7, [sp, #6 * 8]
-    stp x8, x9, [sp, #8 * 8]
-    stp x10, x11, [sp, #10 * 8]
-    stp x12, x13, [sp, #12 * 8]
-    stp x14, x15, [sp, #14 * 8]
-    stp x16, x17, [sp, #16 * 8]
-    stp x18, x19, [sp, #18 * 8]
-    stp x20, x21, [sp, #20 * 8]
-    stp x22, x23, [sp, #22 * 8]
-    stp x24, x25, [sp, #24 * 8]
-    stp x26, x27, [sp, #26 * 8]
-    stp x28, x29, [sp, #28 * 8]
-.endm
-
-// Loads x2-x29 back from the frame at sp.
-.macro LOAD_X2_TO_X29
-    ldp x2, x3, [sp, #2 * 8]
-    ldp x4, x5, [sp, #4 * 8]
-    ldp x6, x7, [sp, #6 * 8]
-    ldp x8, x9, [sp, #8 * 8]
-    ldp x10, x11, [sp, #10 * 8]
-    ldp x12, x13, [sp, #12 * 8]
-    ldp x14, x15, [sp, #14 * 8]
-    ldp x16, x17, [sp, #16 * 8]
-    ldp x18, x19, [sp, #18 * 8]
-    ldp x20, x21, [sp, #20 * 8]
-    ldp x22, x23, [sp, #22 * 8]
-    ldp x24, x25, [sp, #24 * 8]
-    ldp x26, x27, [sp, #26 * 8]
-    ldp x28, x29, [sp, #28 * 8]
+// Stores (op = stp) or loads (op = ldp) x2-x29 at their places in the frame
+// at sp (offset N*8 for xN).
+.macro X2_TO_X29 op
+    \op x2, x3, [sp, #2 * 8]
+    \op x4, x5, [sp, #4 * 8]
+    \op x6, x7, [sp, #6 * 8]
+    \op x8, x9, [sp, #8 * 8]
+    \op x10, x11, [sp, #10 * 8]
+    \op x12, x13, [sp, #12 * 8]
+    \op x14, x15, [sp, #14 * 8]
+    \op x16, x17, [sp, #16 * 8]
+    \op x18, x19, [sp, #18 * 8]
+    \op x20, x21, [sp, #20 * 8]
+    \op x22, x23, [sp, #22 * 8]
+    \op x24, x25, [sp, #24 * 8]
+    \op x26, x27, [sp, #26 * 8]
+    \op x28, x29, [sp, #28 * 8]
 .endm
 
 // Saves x0-x30, the interrupted sp and the exception registers in a frame
@@ -58,7 +41,7 @@
 .macro TRAP_ENTRY kind, from_el0
     sub sp, sp, #FRAME_SIZE
     stp x0, x1, [sp, #0 * 8]
-    SAVE_X2_TO_X29
+    X2_TO_X29 stp
     .if \from_el0
     mrs x0, sp_el0
     .else
@@ -159,7 +142,7 @@ el1_data_abort:
     str x0, [sp, #OFF_SP]
     mrs x0, sp_el0
     stp x0, x1, [sp, #0 * 8]
-    SAVE_X2_TO_X29
+    X2_TO_X29 stp
     str x30, [sp, #30 * 8]
     mrs x0, elr_el1
     mrs x1, spsr_el1
@@ -175,7 +158,7 @@ el1_data_abort:
     ldp x0, x1, [sp, #OFF_ELR]
     msr elr_el1, x0
     msr spsr_el1, x1
-    LOAD_X2_TO_X29
+    X2_TO_X29 ldp
     ldr x30, [sp, #30 * 8]
     ldr x0, [sp, #OFF_SP]
     mov sp, x0
@@ -198,7 +181,7 @@ arm64_trap_return:
     ldr x0, [sp, #OFF_SP]
     msr sp_el0, x0
 1:  ldp x0, x1, [sp, #0 * 8]
-    LOAD_X2_TO_X29
+    X2_TO_X29 ldp
     ldr x30, [sp, #30 * 8]
     add sp, sp, #FRAME_SIZE
     eret
