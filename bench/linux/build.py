@@ -199,9 +199,12 @@ def shared_libs(binary, tree):
     for f in tree.rglob("*"):
         if f.is_file() or f.is_symlink():
             files.setdefault(f.name, f)
-    found, todo = {}, [binary]
+    found, todo, binary_interp = {}, [binary], None
     while todo:
-        needed, interp = elf_needs(todo.pop())
+        path = todo.pop()
+        needed, interp = elf_needs(path)
+        if path == binary:
+            binary_interp = interp
         for name in needed + ([os.path.basename(interp)] if interp else []):
             if name in found:
                 continue
@@ -212,11 +215,10 @@ def shared_libs(binary, tree):
                 real = (tree / os.path.realpath(files[name]).lstrip("/")).resolve()
             found[name] = (str(files[name].relative_to(tree)), real)
             todo.append(real)
-    libs = [(p, real) for p, real in found.values()]
+    libs = list(found.values())
     # The interpreter where the binary asks for it, too (often a link into the lib dir).
-    _, interp = elf_needs(binary)
-    if interp:
-        libs.append((interp, found[os.path.basename(interp)][1]))
+    if binary_interp:
+        libs.append((binary_interp, found[os.path.basename(binary_interp)][1]))
     return libs
 
 
