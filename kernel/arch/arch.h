@@ -71,8 +71,14 @@ void arch_irq_complete(unsigned irq);  // end-of-interrupt
 unsigned arch_irq_max(void);           // IRQ numbers are 1..arch_irq_max()
 void arch_idle(void);                  // wait for an interrupt with interrupts enabled, then return with them disabled
 
-// Monotonic clock and one-shot timer.
-uint64_t arch_now_ns(void);
+// Monotonic clock and one-shot timer. The clock is the CPU's counter, in its
+// own units (ticks): the scheduler sums a thread's CPU time in ticks at each
+// switch and converts only when asked (a switch then costs one counter read).
+uint64_t arch_now_ticks(void);
+uint64_t arch_ticks_to_ns(uint64_t ticks);
+static inline uint64_t arch_now_ns(void) {
+    return arch_ticks_to_ns(arch_now_ticks());
+}
 void arch_timer_set(uint64_t deadline_ns); // one interrupt at or after deadline; replaces the previous one
 
 // Threads. A context holds what arch_switch saves; a new thread starts in

@@ -254,7 +254,7 @@ static int64_t sysinfo_threads(struct sysinfo_thread *out, size_t max) {
             if (n >= max)
                 return ERR_TOO_SMALL;
             struct sysinfo_thread rec = {.pid = proc->pid, .tid = t->tid, .mode = proc->mode,
-                                         .cpu_ns = t->cpu_ns};
+                                         .cpu_ns = arch_ticks_to_ns(t->cpu_ticks)};
             rec.state = t->state == THREAD_RUNNABLE  ? THREAD_STATE_RUNNABLE
                         : t->state == THREAD_BLOCKED ? THREAD_STATE_BLOCKED
                                                      : THREAD_STATE_EXITED;

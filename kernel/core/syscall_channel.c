@@ -190,7 +190,7 @@ static int64_t channel_call_wait(int err) {
         }
         if (self->ipc_spare)
             message_drop_spare(); // the send did not need it; keep none while asleep
-        bool ok = user_range_ok(self->ipc_reply_buf, self->ipc_reply_len, PROT_WRITE);
+        bool ok = user_range_ok(self->ipc_reply_buf, self->ipc_reply_len, PROT_READ | PROT_WRITE);
         self->ipc_reply_checked = ok ? self->ipc_reply_len : 0;
         err = thread_block(&ch->waiters, 0);
     }
@@ -275,10 +275,14 @@ static NOINLINE int64_t channel_call_slow(int64_t h, int64_t info, int64_t buf, 
 // channel_call_fast): words if both ends are aligned, else bytes.
 ALWAYS_INLINE void copy_short(void *dst, const void *src, size_t len) {
     typedef uint64_t __attribute__((may_alias)) word_t;
+    // Loops not unrolled: an unrolled one needs more registers than are
+    // free without a frame (x86_64), and most messages are a word or two.
     if ((((uintptr_t)dst | (uintptr_t)src | len) & (sizeof(word_t) - 1)) == 0) {
+#pragma clang loop unroll(disable)
         for (size_t i = 0; i < len / sizeof(word_t); i++)
             ((word_t *)dst)[i] = ((const word_t *)src)[i];
     } else {
+#pragma clang loop unroll(disable)
         for (size_t i = 0; i < len; i++)
             ((char *)dst)[i] = ((const char *)src)[i];
     }
@@ -299,10 +303,11 @@ static NOINLINE int64_t channel_call_handoff_end_slow(int err) {
 // switch (arch_switch saves them, and they would be saved twice). And for
 // the common case (the reply was copied in, and the channel has other
 // references) it calls nothing, so it needs no frame either.
-static NOINLINE int64_t channel_call_handoff_end(int err) {
+static NOINLINE int64_t channel_call_handoff_end(void) {
     struct thread *self = current;
     struct kobj *ch = &self->ipc_call_ch->obj;
-    if (err == 0 && self->ipc_copied && ch->refcount > 1) { // err == 0: not killed
+    int err = thread_wake_result(self);
+    if (err == 0 && self->ipc_copied && ch->refcount > 1) {
         int64_t ret = (int64_t)(self->ipc_copied & ~IPC_COPIED);
         self->ipc_copied = 0;
         ch->refcount--; // kobj_unref, not the last reference
@@ -328,8 +333,8 @@ static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, i
     kobj_ref(&ch->obj); // another thread may close the handle while we sleep
     // channel_call_fast checked [buf, +buf_len) writable.
     channel_call_begin_wait(ch, buf, buf_len, handles, (size_t)buf_len);
-    int err = thread_block_and_run(&ch->waiters, receiver);
-    return channel_call_handoff_end(err);
+    thread_block_and_run(&ch->waiters, receiver);
+    return channel_call_handoff_end();
 }
 
 // The message copy of the in-kernel handoff when it is longer than
@@ -397,9 +402,12 @@ int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
     if (!receiver || !list_is_empty(&ch->queue) || self->killed || buf_len < 0 ||
         len > MSG_MAX_DATA || info < 0)
         goto slow;
-    // [buf, +span) holds the request and will hold the reply: one check for both.
+    // [buf, +span) holds the request and will hold the reply: one check for
+    // both, and none if the previous call's buffer was the same and as long
+    // (the thread's ipc_reply_checked holds).
     size_t span = MAX((size_t)len, (size_t)buf_len);
-    if (span && !vmspace_range_hit(proc, buf, span, PROT_READ | PROT_WRITE))
+    if ((buf != (int64_t)self->ipc_reply_buf || span > self->ipc_reply_checked) && span &&
+        !vmspace_range_hit(proc, buf, span, PROT_READ | PROT_WRITE))
         return channel_call_recheck(h, info, buf, buf_len, handles);
     // Both in the kernel's address space: copy straight into the receiver's
     // buffer, with no message buffer in between. (A spare buffer, which the

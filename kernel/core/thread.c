@@ -30,13 +30,13 @@ static void thread_enqueue(struct thread *t) {
 
 void sched_switch_to(struct thread *next, uint64_t now) {
     struct thread *prev = current;
-    prev->cpu_ns += now - prev->ran_since;
+    prev->cpu_ticks += now - prev->ran_since;
     next->ran_since = now;
     if (next == prev)
         return;
     current = next;
-    if (next->proc->vmspace != prev->proc->vmspace)
-        vmspace_activate(next->proc->vmspace);
+    if (next->vmspace != prev->vmspace)
+        vmspace_activate(next->vmspace);
     arch_switch(&prev->ctx, &next->ctx);
 }
 
@@ -44,17 +44,17 @@ void sched_switch_to(struct thread *next, uint64_t now) {
 static void sched_switch(void) {
     struct list_node *n = list_pop_front(&run_queue);
     struct thread *next = n ? LIST_CONTAINER(n, struct thread, run_node) : &idle_thread;
-    uint64_t now = arch_now_ns();
+    uint64_t ticks = arch_now_ticks(), now = arch_ticks_to_ns(ticks);
     slice_start = now;
     ktimer_program(next == &idle_thread ? 0 : now + SLICE_NS, now); // idle has no slice
-    sched_switch_to(next, now);
+    sched_switch_to(next, ticks);
 }
 
 uint64_t sched_idle_ns(void) {
-    uint64_t ns = idle_thread.cpu_ns;
+    uint64_t ticks = idle_thread.cpu_ticks;
     if (current == &idle_thread)
-        ns += arch_now_ns() - idle_thread.ran_since;
-    return ns;
+        ticks += arch_now_ticks() - idle_thread.ran_since;
+    return arch_ticks_to_ns(ticks);
 }
 
 void sched_yield(void) {
@@ -115,7 +115,7 @@ int thread_block(struct wait_queue *wq, uint64_t deadline_ns) {
     if (deadline_ns)
         ktimer_arm(&current->timeout, deadline_ns);
     sched_switch();
-    return current->killed ? ERR_CLOSED : current->wake_result;
+    return thread_wake_result(current);
 }
 
 // A kernel stack: mapped in the kernel vmspace, which places each mapping at
@@ -160,6 +160,7 @@ struct thread *thread_create(struct process *proc, vaddr_t pc, uint64_t arg, vad
     kobj_ref(&t->obj); // one for being alive (dropped by the reaper), one for the caller
     kobj_ref(&proc->obj);
     t->proc = proc;
+    t->vmspace = proc->vmspace;
     t->tid = next_tid++;
     t->state = THREAD_RUNNABLE;
     ktimer_init(&t->timeout, thread_timeout_fired);
@@ -234,6 +235,7 @@ void sched_init(void) {
     list_init(&zombies);
     wait_queue_init(&reaper_wq);
     idle_thread.proc = kernel_process;
+    idle_thread.vmspace = kernel_process->vmspace;
     idle_thread.state = THREAD_RUNNABLE;
     kobj_init(&idle_thread.obj, KOBJ_THREAD);
     current = &idle_thread;
@@ -244,7 +246,7 @@ void sched_init(void) {
 }
 
 void sched_run_idle(void) {
-    current->ran_since = arch_now_ns();
+    current->ran_since = arch_now_ticks();
     for (;;) {
         sched_yield();
         ktimer_run_expired();

@@ -8,6 +8,7 @@
 
 struct process;
 struct message;
+struct vmspace;
 
 // A set of threads blocked until something happens (a message, a poll event).
 struct wait_queue {
@@ -21,6 +22,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_BLOCKED, THREAD_EXITED };
 struct thread {
     struct kobj obj;
     struct process *proc;        // owner; holds a reference while the thread lives
+    struct vmspace *vmspace;     // proc->vmspace, kept here for the switch (sched_switch_to)
     uint32_t tid;
     enum thread_state state;
     bool in_syscall;             // inside the kernel on its own behalf (holds references)
@@ -37,9 +39,11 @@ struct thread {
                                  // send; only between IPC syscalls (see message_recycle)
     // While it waits in channel_call: the channel it waits at and where the
     // reply goes. ipc_reply_checked: how many bytes of ipc_reply_buf were
-    // found to be writable memory of its process each time before it began
-    // to wait; valid whenever it is on a wait queue of channel_call
-    // (mapping_remove zeroes it when the process unmaps anything). An
+    // found to be readable and writable memory of its process each time
+    // before it began to wait; valid from then on, also after the call
+    // (channel_call_fast's next check), until mapping_remove zeroes it when
+    // the process unmaps anything (there is no other way to take access
+    // away from a mapping). An
     // in-kernel caller, when this thread is in-kernel too, may copy a message
     // that fits there straight into it (ipc_copied then holds its msginfo |
     // IPC_COPIED); any other caller hands over the buffer of a message
@@ -51,7 +55,7 @@ struct thread {
     size_t ipc_reply_checked;
     struct message *ipc_handed;
     uint64_t ipc_copied;
-    uint64_t cpu_ns, ran_since;
+    uint64_t cpu_ticks, ran_since; // CPU time, and when it last began to run (arch_now_ticks)
     struct arch_context ctx;
 };
 
@@ -79,7 +83,7 @@ int thread_block(struct wait_queue *wq, uint64_t deadline_ns);
 void wait_queue_wake_all(struct wait_queue *wq);
 // Runs `next` instead of the current thread, which the caller has already
 // put where it belongs (run queue, a wait queue, or the zombies), in the
-// current time slice; `now` is arch_now_ns(). For the scheduler and
+// current time slice; `now` is arch_now_ticks(). For the scheduler and
 // thread_block_and_run only.
 void sched_switch_to(struct thread *next, uint64_t now);
 // Blocks the current thread on wq like thread_block (no deadline) and runs
@@ -88,8 +92,10 @@ void sched_switch_to(struct thread *next, uint64_t now);
 // queue (the direct handoff of channel_call). The current thread must not be
 // killed. (No ASSERT on `next`: the handoff finds it on a wait queue, which
 // only blocked threads are on, and channel_call waits without a deadline.)
-// Returns what thread_block returns. Inline: it is half of every handoff.
-ALWAYS_INLINE int thread_block_and_run(struct wait_queue *wq, struct thread *next) {
+// Returns when the current thread runs again; what thread_block would have
+// returned is then thread_wake_result(current). Inline: it is half of every
+// handoff.
+ALWAYS_INLINE void thread_block_and_run(struct wait_queue *wq, struct thread *next) {
     struct thread *self = current;
     list_remove(&next->wait_node);
     next->wake_result = 0;
@@ -100,10 +106,12 @@ ALWAYS_INLINE int thread_block_and_run(struct wait_queue *wq, struct thread *nex
     // No new slice and no timer to reprogram: `next` runs in the rest of the
     // current one, so a pair of threads calling each other is preempted
     // when the slice ends, like one thread.
-    sched_switch_to(next, arch_now_ns());
-    // `current` again rather than `self`: a caller's value kept across the
-    // switch would be saved twice (in its frame and by arch_switch).
-    return current->killed ? ERR_CLOSED : current->wake_result;
+    sched_switch_to(next, arch_now_ticks());
+}
+// What thread_block returned to t, the current thread, when its wait ended:
+// 0, or ERR_CLOSED if its process is exiting.
+ALWAYS_INLINE int thread_wake_result(const struct thread *t) {
+    return t->killed ? ERR_CLOSED : t->wake_result;
 }
 // Gives up the CPU to the next runnable thread (if any).
 void sched_yield(void);

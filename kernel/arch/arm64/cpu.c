@@ -72,9 +72,12 @@ void arm64_timer_init(int irq) {
     sysreg_write(cntkctl_el1, 0); // no counter or timer access from EL0
 }
 
-uint64_t arch_now_ns(void) {
+uint64_t arch_now_ticks(void) {
     isb(); // the counter read must not be hoisted above earlier instructions
-    uint64_t t = sysreg_read(cntvct_el0);
+    return sysreg_read(cntvct_el0);
+}
+
+uint64_t arch_ticks_to_ns(uint64_t t) {
     // Split into seconds and the rest so that nothing overflows 64 bits.
     return (t / timer_hz) * NS_PER_SEC + (t % timer_hz) * NS_PER_SEC / timer_hz;
 }

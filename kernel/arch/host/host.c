@@ -33,8 +33,12 @@ void arch_console_write(const char *s, size_t len) {
     fwrite(s, 1, len, stderr);
 }
 
-uint64_t arch_now_ns(void) {
+uint64_t arch_now_ticks(void) {
     return 0;
+}
+
+uint64_t arch_ticks_to_ns(uint64_t ticks) {
+    return ticks;
 }
 
 void arch_backtrace(void) {}

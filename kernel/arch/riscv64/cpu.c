@@ -71,8 +71,11 @@ static void set_timer(uint64_t ticks) {
         sbi_call(SBI_LEGACY_SET_TIMER, 0, (long)ticks, 0);
 }
 
-uint64_t arch_now_ns(void) {
-    uint64_t t = csr_read(time);
+uint64_t arch_now_ticks(void) {
+    return csr_read(time);
+}
+
+uint64_t arch_ticks_to_ns(uint64_t t) {
     if (ns_per_tick) // overflows only after 2^64 ns, 584 years
         return t * ns_per_tick;
     // Split into seconds and the rest so that nothing overflows 64 bits

@@ -195,8 +195,12 @@ void apic_timer_calibrate(void) {
     kprintf("x86_64: TSC %lu kHz, APIC timer %lu kHz\n", tsc_hz / 1000, apic_hz / 1000);
 }
 
-uint64_t arch_now_ns(void) {
-    return (uint64_t)(((unsigned __int128)rdtsc() * tsc_to_ns) >> 32);
+uint64_t arch_now_ticks(void) {
+    return rdtsc();
+}
+
+uint64_t arch_ticks_to_ns(uint64_t ticks) {
+    return (uint64_t)(((unsigned __int128)ticks * tsc_to_ns) >> 32);
 }
 
 void arch_timer_set(uint64_t deadline_ns) {
