@@ -210,6 +210,42 @@ void test_channel_call_unmap_while_waiting(void) {
     CHECK_OK(sys_handle_close(th));
 }
 
+// The caller's buffer is unmapped between two calls with the same buffer:
+// the second call's range was checked by the first (ipc_reply_checked), and
+// the unmap must make the kernel check it again: ERR_BAD_ADDR (in-kernel the
+// copy from it would be a kernel fault), nothing handed over, and the
+// responder still waits.
+void test_channel_call_unmap_between_calls(void) {
+    handle_t a, b;
+    CHECK_OK(new_channel(&a, &b));
+    handle_t th = (handle_t)CHECK_OK(thread_start(responder, (void *)(uintptr_t)b, 0));
+    CHECK_EQ(waiter_ready(a), MSGINFO(MSG_DATA, 0, 0));
+    struct mapped_folio mf;
+    CHECK_OK(folio_map_new(PAGE_SIZE, 0, &mf));
+    uint8_t *buf = mf.addr;
+    size_t size = mf.size;
+    for (uint8_t i = 0; i < 3; i++) {
+        buf[0] = i;
+        CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 8, 0), buf, size, test_handles),
+                 MSGINFO(KIND_ECHO + 1, 8, 0));
+        CHECK(buf[0] == i + 1, "reply byte %u", buf[0]);
+    }
+    struct sysinfo_ipc before, after;
+    CHECK(ipc_stats(&before), "sysinfo");
+    CHECK_OK(folio_unmap_free(&mf));
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 8, 0), buf, size, test_handles), ERR_BAD_ADDR);
+    CHECK(ipc_stats(&after), "sysinfo");
+    CHECK_EQ(after.handoffs, before.handoffs);
+    test_buf[0] = 5;
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 1, 0), test_buf, sizeof(test_buf), test_handles),
+             MSGINFO(KIND_ECHO + 1, 1, 0));
+    CHECK(test_buf[0] == 6, "reply byte %u", test_buf[0]);
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_QUIT, 0, 0), test_buf, sizeof(test_buf), test_handles),
+             ERR_CLOSED);
+    CHECK_OK(sys_handle_close(a));
+    CHECK_OK(sys_handle_close(th));
+}
+
 // Another thread of the caller's process closes the caller's handle while it
 // waits: the reply still arrives (the wait holds the channel), and the
 // channel goes away after it, so the waiter's next call sees ERR_CLOSED.

@@ -63,8 +63,8 @@ static void mapping_remove(struct vmspace *vs, struct vm_mapping *m) {
     list_remove(&m->node);
     if (m->owner->last_hit == m)
         m->owner->last_hit = NULL;
-    // A thread of the owner waiting in channel_call had its reply buffer
-    // checked against the mappings as they were.
+    // A thread of the owner had its channel_call buffer checked against the
+    // mappings as they were (while it waits, and for its next call).
     LIST_FOR_EACH (t, &m->owner->threads, struct thread, proc_node)
         t->ipc_reply_checked = 0;
     kobj_unref(&m->folio->obj);
