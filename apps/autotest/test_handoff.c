@@ -214,7 +214,10 @@ void test_channel_call_unmap_while_waiting(void) {
 // the second call's range was checked by the first (ipc_reply_checked), and
 // the unmap must make the kernel check it again: ERR_BAD_ADDR (in-kernel the
 // copy from it would be a kernel fault), nothing handed over, and the
-// responder still waits.
+// responder still waits. Then a read-only page mapped at the same address:
+// the request can be read, the reply not written, so no handoff (in user
+// mode, where the copies are guarded, this is what tells that the range was
+// checked again); the request goes the general way and the reply stays queued.
 void test_channel_call_unmap_between_calls(void) {
     handle_t a, b;
     CHECK_OK(new_channel(&a, &b));
@@ -236,6 +239,21 @@ void test_channel_call_unmap_between_calls(void) {
     CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 8, 0), buf, size, test_handles), ERR_BAD_ADDR);
     CHECK(ipc_stats(&after), "sysinfo");
     CHECK_EQ(after.handoffs, before.handoffs);
+
+    const struct start_info *si = app_start_info();
+    handle_t ro = (handle_t)CHECK_OK(sys_folio_alloc(PAGE_SIZE));
+    int64_t va = CHECK_OK(sys_vmspace_map(si->vmspace, ro, PROT_READ));
+    // The address just freed is the one the next mapping takes.
+    CHECK(va == (int64_t)(uintptr_t)buf, "read-only page at %llx, not %p", (unsigned long long)va,
+          (void *)buf);
+    CHECK(ipc_stats(&before), "sysinfo");
+    CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 8, 0), buf, size, test_handles), ERR_BAD_ADDR);
+    CHECK(ipc_stats(&after), "sysinfo");
+    CHECK_EQ(after.handoffs, before.handoffs);
+    CHECK_EQ(sys_channel_recv(a, test_buf, sizeof(test_buf), test_handles),
+             MSGINFO(KIND_ECHO + 1, 8, 0));
+    CHECK_OK(sys_vmspace_unmap(si->vmspace, (uintptr_t)va));
+    CHECK_OK(sys_handle_close(ro));
     test_buf[0] = 5;
     CHECK_EQ(sys_channel_call(a, MSGINFO(KIND_ECHO, 1, 0), test_buf, sizeof(test_buf), test_handles),
              MSGINFO(KIND_ECHO + 1, 1, 0));

@@ -50,7 +50,10 @@ int64_t sys_channel_send(handle_t ch, msginfo_t info, const void *data, const ha
 // slots). Returns the msginfo, ERR_EMPTY or ERR_CLOSED.
 int64_t sys_channel_recv(handle_t ch, void *buf, size_t buf_len, handle_t *handles);
 // Sends like sys_channel_send (data taken from `buf`), then blocks for the
-// next message on `ch` and receives it into `buf` and `handles`. Returns the reply msginfo.
+// next message on `ch` and receives it into `buf` and `handles`. Returns the
+// reply msginfo. An error of the receive (ERR_TOO_SMALL, or ERR_BAD_ADDR for
+// a reply `buf` cannot take) comes after the send: the request has gone, and
+// the reply stays queued for sys_channel_recv.
 int64_t sys_channel_call(handle_t ch, msginfo_t info, void *buf, size_t buf_len,
                          handle_t *handles);
 // Creates a poll object. Returns its handle.
