@@ -331,7 +331,8 @@ static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, i
     ipc_handoffs++;
     self->in_syscall = true;
     kobj_ref(&ch->obj); // another thread may close the handle while we sleep
-    // channel_call_fast checked [buf, +buf_len) writable.
+    // channel_call_fast found [buf, +buf_len) readable and writable (checked now,
+    // or by this thread's previous call with the same buffer).
     channel_call_begin_wait(ch, buf, buf_len, handles, (size_t)buf_len);
     thread_block_and_run(&ch->waiters, receiver);
     return channel_call_handoff_end();
@@ -357,7 +358,7 @@ static NOINLINE int64_t channel_call_hand_buffer(struct channel *ch, int64_t inf
                                                  struct thread *receiver) {
     uint32_t len = MSGINFO_LEN(info);
     struct message *msg = message_alloc(len);
-    // channel_call_fast checked [buf, +len).
+    // channel_call_fast found [buf, +len) readable (see channel_call_handoff).
     if (!msg || copy_from_user_checked(msg->data, (const void *)buf, len) < 0) {
         // As the general path fails, changing nothing (its info and handles
         // are stale). The copy fails only in user mode, on a fault.
