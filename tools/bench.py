@@ -65,9 +65,13 @@ WRK_WARMUP_SECONDS = 2
 MEM_LOW, MEM_HIGH, MEM_STEP, MEM_MAX_BOOTS = 0, 256, 4, 8  # MiB
 HTTP_PATH = "/bytes/1024"
 # The Linux baseline's arches: the QEMU machine (matching Stellina's on that arch) and console.
+# Per arch: QEMU's machine, the console, and kernel arguments of that arch. arm64's
+# kernel otherwise unmaps itself from user page tables (KPTI, on for KASLR), which
+# Stellina does not do, and which under TCG costs a TLB flush at every kernel entry
+# and exit: it halves nginx's requests per second (docs/benchmarks.md).
 LINUX_QEMU = {
-    "x86_64": (["qemu-system-x86_64", "-M", "q35"], "ttyS0"),
-    "arm64": (["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72"], "ttyAMA0"),
+    "x86_64": (["qemu-system-x86_64", "-M", "q35"], "ttyS0", ""),
+    "arm64": (["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72"], "ttyAMA0", "kpti=0"),
 }
 LINUX_FALLBACK = "x86_64"  # what an arch without a Linux baseline (riscv64) is compared with
 
@@ -310,12 +314,13 @@ def http_figures(tag, make_cmd, with_busybox, smoke):
 # ---- the Linux baseline -----------------------------------------------------------
 
 def linux_cmd(arch, kdir, mib, extra_append="", net_fwd=()):
-    machine, console = LINUX_QEMU[arch]
+    machine, console, arch_append = LINUX_QEMU[arch]
     fwd = "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for h, g in net_fwd)
     return machine + [
         "-m", f"{mib}M", "-smp", "1", "-nographic", "-no-reboot",
         "-kernel", str(kdir / "vmlinuz"), "-initrd", str(kdir / "initrd.gz"),
-        "-append", f"console={console} quiet panic=-1 {extra_append}".strip(),
+        "-append", " ".join(filter(None, [f"console={console} quiet panic=-1", arch_append,
+                                          extra_append])),
         "-netdev", f"user,id=n0{fwd}", "-device", "virtio-net-pci,netdev=n0,romfile="]
 
 
