@@ -10,15 +10,6 @@
 
 #define METHOD_MAX 16
 
-// memchr (lib/c has none yet).
-static const char *find_byte(const char *p, int c, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == (char)c)
-            return p + i;
-    }
-    return NULL;
-}
-
 static bool is_tchar(char c) {
     return isalnum((unsigned char)c) || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
@@ -43,7 +34,7 @@ static int check_partial(const char *buf, size_t len) {
             return 400;
         i++;
     }
-    const char *nl = find_byte(buf, '\n', len);
+    const char *nl = memchr(buf, '\n', len);
     if (!nl && len > HTTP_TARGET_MAX + METHOD_MAX + 16)
         return 431; // a request line without an end
     return 0;
@@ -51,7 +42,7 @@ static int check_partial(const char *buf, size_t len) {
 
 // Parses "METHOD SP target SP HTTP/1.x" (line without its CR LF).
 static int parse_request_line(const char *line, size_t len, struct http_request *req) {
-    const char *sp1 = find_byte(line, ' ', len);
+    const char *sp1 = memchr(line, ' ', len);
     if (!sp1 || sp1 == line || sp1 - line > METHOD_MAX)
         return 400;
     size_t mlen = (size_t)(sp1 - line);
@@ -61,7 +52,7 @@ static int parse_request_line(const char *line, size_t len, struct http_request 
     }
     const char *target = sp1 + 1;
     const char *end = line + len;
-    const char *sp2 = find_byte(target, ' ', (size_t)(end - target));
+    const char *sp2 = memchr(target, ' ', (size_t)(end - target));
     if (!sp2 || sp2 == target)
         return 400;
     size_t tlen = (size_t)(sp2 - target);
@@ -144,7 +135,7 @@ int http_parse(const char *buf, size_t len, struct http_request *req) {
     int lines = 0;
     size_t pos = 0;
     while (pos < end) {
-        const char *nl = find_byte(buf + pos, '\n', end - pos);
+        const char *nl = memchr(buf + pos, '\n', end - pos);
         size_t line_len = (size_t)(nl - (buf + pos));
         const char *line = buf + pos;
         pos += line_len + 1;
@@ -163,7 +154,7 @@ int http_parse(const char *buf, size_t len, struct http_request *req) {
             break; // the empty line
         if (lines > HTTP_HEADERS_MAX + 1)
             return 431;
-        const char *colon = find_byte(line, ':', line_len);
+        const char *colon = memchr(line, ':', line_len);
         if (!colon || colon == line)
             return 400;
         size_t nlen = (size_t)(colon - line);

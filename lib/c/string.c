@@ -115,6 +115,15 @@ int strncmp(const char *a, const char *b, size_t n) {
     return 0;
 }
 
+void *memchr(const void *p, int c, size_t n) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] == (unsigned char)c)
+            return (void *)(b + i);
+    }
+    return NULL;
+}
+
 char *strchr(const char *s, int c) {
     for (;; s++) {
         if (*s == (char)c)

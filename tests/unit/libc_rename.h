@@ -10,6 +10,7 @@
 #define memmove libc_memmove
 #define memset libc_memset
 #define memcmp libc_memcmp
+#define memchr libc_memchr
 #define strlen libc_strlen
 #define strnlen libc_strnlen
 #define strcmp libc_strcmp

@@ -69,6 +69,10 @@ TEST(str_functions) {
     EXPECT_EQ(strncmp("a", "b", 0), 0);
     const char *s = "hello world";
     EXPECT_TRUE(strchr(s, 'o') == s + 4);
+    EXPECT_TRUE(memchr(s, 'o', 11) == s + 4);
+    EXPECT_TRUE(memchr(s, 'o', 4) == NULL); // not past n
+    EXPECT_TRUE(memchr(s, 'd' + 256, 11) == s + 10); // c as unsigned char
+    EXPECT_TRUE(memchr(s, 'h', 0) == NULL);
     EXPECT_TRUE(strrchr(s, 'o') == s + 7);
     EXPECT_TRUE(strchr(s, 'z') == NULL);
     EXPECT_TRUE(strrchr(s, 'z') == NULL);

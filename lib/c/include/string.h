@@ -7,6 +7,8 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+// First byte equal to (unsigned char)c in p[0..n), or NULL.
+void *memchr(const void *p, int c, size_t n);
 size_t strlen(const char *s);
 // Length of s, but looks at no more than `max` bytes.
 size_t strnlen(const char *s, size_t max);
