@@ -26,7 +26,8 @@ typedef int64_t msginfo_t;
 #define MSG_ERROR       4 // data: int32 error code (an ERR_*)
 #define MSG_CLOSE       5 // no data: the sender is done with the stream
 #define MSG_CONNECT     6 // from init on a server's "init" channel: handles[0] is a new client's
-                          // channel, data the client instance's name (not NUL-terminated)
+                          // channel; data "<protocol> <client instance>" (not NUL-terminated):
+                          // the protocol the client speaks on it, and who the client is
 #define MSG_KIND_PROTOCOL_BASE 0x100
 
 // Checks a header before anything uses it: 0, ERR_INVALID_ARG if reserved

@@ -21,12 +21,8 @@ static void on_tick(struct loop *loop, handle_t timer, uint32_t events, void *ar
     timer_after(timer, ns < TICK_MIN_NS ? TICK_MIN_NS : ns > TICK_MAX_NS ? TICK_MAX_NS : ns);
 }
 
-// An app's control channel, or a NIC driver's channel before it said who it is.
-void tcpip_on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
-    if (ch == nic_channel()) {
-        nic_on_channel(loop, ch, events, arg);
-        return;
-    }
+// An app's control channel (the tcpip protocol).
+static void on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
     int r = ch_recv(ch, &ctl_msg);
     if (r == ERR_EMPTY)
         return;
@@ -35,13 +31,10 @@ void tcpip_on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg
         sys_handle_close(ch);
         return;
     }
-    // A driver announces itself with net.info; everything else is a tcpip
-    // request. The generated dispatchers answer malformed or unknown messages
-    // with MSG_ERROR and close their handles.
-    if (ctl_msg.kind == NET_INFO_KIND)
-        net_dispatch(&nic_control_handlers, NULL, ch, &ctl_msg);
-    else
-        tcpip_dispatch(&sock_control_handlers, NULL, ch, &ctl_msg);
+    // The generated dispatcher answers malformed or unknown messages (a
+    // net.info too: only a client wired for the net protocol is a driver)
+    // with MSG_ERROR and closes their handles.
+    tcpip_dispatch(&sock_control_handlers, NULL, ch, &ctl_msg);
 }
 
 int app_main(const struct tcpip_env *env) {
@@ -52,7 +45,9 @@ int app_main(const struct tcpip_env *env) {
     }
     nic_setup(env->ip);
     handle_t timer = loop_add_timer(&tcpip_loop, TICK_MAX_NS, on_tick, NULL);
-    if (timer < 0 || (err = loop_serve(&tcpip_loop, tcpip_on_control, NULL)) < 0) {
+    // Each client by the protocol it was wired for: apps (tcpip), NIC drivers (net).
+    if (timer < 0 || (err = loop_serve_protocol(&tcpip_loop, "tcpip", on_control, NULL)) < 0 ||
+        (err = loop_serve_protocol(&tcpip_loop, "net", nic_on_driver, NULL)) < 0) {
         log_error("setup: %s", err_name(timer < 0 ? timer : err));
         return 1;
     }

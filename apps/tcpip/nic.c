@@ -201,11 +201,8 @@ static int on_rx(void *ctx, handle_t ch, const struct net_rx *m) {
 // On the driver's channel it only sends frames (a second `info` is refused).
 static const struct net_handlers nic_handlers = {.rx = on_rx};
 
-handle_t nic_channel(void) {
-    return nic;
-}
-
-void nic_on_channel(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
+// The attached driver's channel: frames, and room to send ours.
+static void on_nic_channel(struct loop *loop, handle_t ch, uint32_t events) {
     if (events & POLL_WRITABLE) {
         backlog_flush();
         nic_interests();
@@ -241,8 +238,8 @@ static int nic_attach(void *ctx, handle_t ch, const struct net_info *info) {
     nic = ch;
     nic_attaches++;
     memcpy(mac, info->mac, 6);
-    // The channel stays in the loop with tcpip_on_control, which passes its
-    // events to nic_on_channel from now on.
+    // The channel stays in the loop with nic_on_driver, which passes its
+    // events to on_nic_channel from now on.
     if (!netif_ready) {
         ip4_addr_t ip = netif.ip_addr, mask = netif.netmask, gw = netif.gw;
         netif_add(&netif, &ip, &mask, &gw, NULL, nic_netif_init, ethernet_input);
@@ -263,4 +260,22 @@ static int nic_attach(void *ctx, handle_t ch, const struct net_info *info) {
     return 0;
 }
 
-const struct net_handlers nic_control_handlers = {.info = nic_attach};
+// What a driver's channel that is not yet the NIC's may say: `info`.
+static const struct net_handlers nic_control_handlers = {.info = nic_attach};
+
+void nic_on_driver(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
+    if (ch == nic) {
+        on_nic_channel(loop, ch, events);
+        return;
+    }
+    int r = ch_recv(ch, &nic_msg);
+    if (r == ERR_EMPTY)
+        return;
+    if (r < 0) {
+        loop_remove(loop, ch);
+        sys_handle_close(ch);
+        return;
+    }
+    // Anything but a well-formed info is answered MSG_ERROR.
+    net_dispatch(&nic_control_handlers, NULL, ch, &nic_msg);
+}

@@ -11,12 +11,10 @@ extern struct loop tcpip_loop;
 // nic.c: the one network interface, fed by a NIC driver over the net protocol.
 // Brings up the interface (DHCP, or the static address in the config blob).
 void nic_setup(const char *config);
-// What a channel that is not yet the NIC's may say of the net protocol: `info`
-// (a driver announcing itself; the channel becomes the NIC's).
-extern const struct net_handlers nic_control_handlers;
-// The driver's channel (0 if none) and its event callback.
-handle_t nic_channel(void);
-void nic_on_channel(struct loop *loop, handle_t ch, uint32_t events, void *arg);
+// The loop callback of a NIC driver's channel (a client wired for the net
+// protocol): a driver announces itself with `info`, and its channel becomes
+// the NIC's; then it sends frames.
+void nic_on_driver(struct loop *loop, handle_t ch, uint32_t events, void *arg);
 // Fills a status reply.
 void nic_status(struct tcpip_status_reply *st);
 
@@ -29,5 +27,3 @@ uint32_t sock_tcp_count(void);
 // than the request's handler (a failed connect, a DNS lookup).
 void sock_reply_error(handle_t ch, int32_t code);
 
-// main.c: the loop callback of an app's control channel.
-void tcpip_on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg);

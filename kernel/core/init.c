@@ -20,13 +20,15 @@
 
 // The boot plan is text written by tools/mkbootfs.py from systems/<name>.toml:
 //   instance <name> <app> <in-kernel|user> <always|on-failure|never> <shutdown_on_exit 0|1> <console 0|1>
-//   env <instance> <env-name> <server-instance>
+//   env <instance> <env-name> <server-instance> <protocol>
 //   config <instance> <hex bytes>       (copied into start_info.config)
 //   device <instance> <env-name> <compatible> <virtio device id, 0: any>
 // Every instance gets a channel from init as env "init". An `env` line
 // connects a client's need to a server with a new channel: the client gets
 // one end as env <env-name>; the server gets the other in a MSG_CONNECT
-// message on its "init" channel, at boot and whenever the client restarts.
+// message on its "init" channel, at boot and whenever the client restarts,
+// with the protocol the client speaks on it (a server of several protocols
+// treats each client by its protocol, whatever the client sends).
 // A `device` line gives a driver its device's registers as env
 // "<env-name>.mmio" (a folio) and its interrupt as "<env-name>.irq".
 #define PLAN_MAX_INSTANCES 32
@@ -66,6 +68,7 @@ struct device_need {
 struct wire {
     struct instance *client, *server;
     char env_name[START_NAME_MAX];
+    char protocol[START_NAME_MAX];
 };
 
 static struct instance instances[PLAN_MAX_INSTANCES];
@@ -106,9 +109,10 @@ static int env_add(struct instance *inst, const char *name, struct kobj *obj, ui
 
 #define RIGHTS_ENV_CHANNEL (RIGHT_READ | RIGHT_WRITE | RIGHT_DUP | RIGHT_TRANSFER)
 
-// Hands `ch` (our reference) to a running server as a new client.
-static void send_connect(struct instance *server, struct instance *client, struct channel *ch) {
-    size_t len = strlen(client->name);
+// Hands `ch` (our reference) to a running server as a new client of `w`'s protocol.
+static void send_connect(const struct wire *w, struct channel *ch) {
+    struct instance *server = w->server, *client = w->client;
+    size_t plen = strlen(w->protocol), clen = strlen(client->name), len = plen + 1 + clen;
     struct message *msg = server->init_ch ? kmalloc(sizeof(*msg) + len) : NULL;
     if (!msg || channel_can_send(server->init_ch) < 0) {
         kprintf("init: cannot connect %s to %s\n", client->name, server->name);
@@ -119,7 +123,9 @@ static void send_connect(struct instance *server, struct instance *client, struc
     msg->info = MSGINFO(MSG_CONNECT, len, 1);
     msg->handles[0] = &ch->obj;
     msg->rights[0] = RIGHTS_ENV_CHANNEL;
-    memcpy(msg->data, client->name, len);
+    memcpy(msg->data, w->protocol, plen);
+    msg->data[plen] = ' ';
+    memcpy(msg->data + plen + 1, client->name, clen);
     channel_enqueue(server->init_ch, msg);
 }
 
@@ -180,7 +186,7 @@ static int instance_wire(struct instance *client) {
             return err;
         }
         if (w->server->proc)
-            send_connect(w->server, client, b);
+            send_connect(w, b);
         else
             kobj_unref(&b->obj);
     }
@@ -422,14 +428,16 @@ static void plan_instance(char **w, int n) {
 }
 
 static void plan_env(char **w, int n) {
-    struct instance *client = n == 4 ? instance_find(w[1]) : NULL;
-    struct instance *server = n == 4 ? instance_find(w[3]) : NULL;
-    if (!client || !server || num_wires >= PLAN_MAX_WIRES)
+    struct instance *client = n == 5 ? instance_find(w[1]) : NULL;
+    struct instance *server = n == 5 ? instance_find(w[3]) : NULL;
+    if (!client || !server || num_wires >= PLAN_MAX_WIRES ||
+        strlen(w[2]) >= START_NAME_MAX || strlen(w[4]) >= START_NAME_MAX)
         panic("init: bad env line in the boot plan");
     struct wire *wire = &wires[num_wires++];
     wire->client = client;
     wire->server = server;
     strlcpy(wire->env_name, w[2], sizeof(wire->env_name));
+    strlcpy(wire->protocol, w[4], sizeof(wire->protocol));
 }
 
 static int hex_digit(char c) {

@@ -2,9 +2,29 @@
 // Serving clients: init hands a server each new client's channel in a MSG_CONNECT on its "init" channel.
 #include <stellina/stellina.h>
 #include <stellina/server.h>
+#include <string.h>
 
-static loop_fn client_fn;
-static void *client_arg;
+// A callback for the clients of one protocol ("" for loop_serve's: any protocol).
+struct served {
+    char protocol[START_NAME_MAX];
+    loop_fn on_client;
+    void *arg;
+};
+static struct served served[SERVE_PROTOCOLS_MAX + 1];
+static int num_served;
+static struct loop *init_loop; // the loop watching "init", once one is
+
+// The callback for a client of `protocol` (len bytes): its own, else the default.
+static const struct served *served_for(const char *protocol, size_t len) {
+    const struct served *any = NULL;
+    for (int i = 0; i < num_served; i++) {
+        if (!served[i].protocol[0])
+            any = &served[i];
+        else if (strlen(served[i].protocol) == len && memcmp(served[i].protocol, protocol, len) == 0)
+            return &served[i];
+    }
+    return any;
+}
 
 static void on_init_message(struct loop *loop, handle_t init, uint32_t events, void *arg) {
     static struct msg m;
@@ -20,19 +40,42 @@ static void on_init_message(struct loop *loop, handle_t init, uint32_t events, v
         msg_close_handles(&m);
         return;
     }
+    // "<protocol> <client>"
+    const char *data = (const char *)m.data;
+    const char *space = memchr(data, ' ', m.len);
+    size_t plen = space ? (size_t)(space - data) : m.len;
     handle_t ch = m.handles[0];
-    r = loop_add(loop, ch, POLL_READABLE, client_fn, client_arg);
+    const struct served *s = served_for(data, plen);
+    r = s ? loop_add(loop, ch, POLL_READABLE, s->on_client, s->arg) : ERR_NOT_SUPPORTED;
     if (r < 0) {
-        log_warn("client %.*s refused: %s", (int)m.len, (const char *)m.data, err_name(r));
+        log_warn("client %.*s refused: %s", (int)m.len, data, err_name(r));
         sys_handle_close(ch);
     }
 }
 
+static int serve(struct loop *loop, const char *protocol, loop_fn on_client, void *arg) {
+    if (num_served == SERVE_PROTOCOLS_MAX + 1 || strlen(protocol) >= START_NAME_MAX)
+        return ERR_NO_MEMORY;
+    if (!init_loop) {
+        handle_t init = env_handle("init");
+        if (init < 0)
+            return init;
+        int err = loop_add(loop, init, POLL_READABLE, on_init_message, NULL);
+        if (err < 0)
+            return err;
+        init_loop = loop;
+    }
+    struct served *s = &served[num_served++];
+    strlcpy(s->protocol, protocol, sizeof(s->protocol));
+    s->on_client = on_client;
+    s->arg = arg;
+    return 0;
+}
+
 int loop_serve(struct loop *loop, loop_fn on_client, void *arg) {
-    handle_t init = env_handle("init");
-    if (init < 0)
-        return init;
-    client_fn = on_client;
-    client_arg = arg;
-    return loop_add(loop, init, POLL_READABLE, on_init_message, NULL);
+    return serve(loop, "", on_client, arg);
+}
+
+int loop_serve_protocol(struct loop *loop, const char *protocol, loop_fn on_client, void *arg) {
+    return protocol[0] ? serve(loop, protocol, on_client, arg) : ERR_INVALID_ARG;
 }

@@ -91,7 +91,7 @@ config.who = "you"
 
 PLAN = """instance srv srv in-kernel never 0 0
 instance cli cli user on-failure 1 0
-env cli p srv
+env cli p srv ping
 config cli {config}
 """
 
@@ -105,6 +105,12 @@ CASES = [
      "apps/srv/app.toml: app.description: ", "missing"),
     ("unknown protocol", {"apps/cli/app.toml": ('protocol = "ping"', 'protocol = "pong"')},
      "apps/cli/app.toml: env.p.protocol: ", "unknown protocol 'pong'"),
+    ("protocol name too long", {"protocols/abcdefghijklmnopqrstuvwx.toml": """
+[protocol]
+name = "abcdefghijklmnopqrstuvwx"
+description = "A protocol whose name init could not pass on"
+"""},
+     "protocols/abcdefghijklmnopqrstuvwx.toml: protocol.name: ", "longer than 23 characters"),
     ("unknown served protocol", {"apps/srv/app.toml": ('["ping"]', '["pang"]')},
      "apps/srv/app.toml: app.serves: ", "unknown protocol 'pang'"),
     ("wired to a missing instance", {"systems/s.toml": ('env.p = "srv"', 'env.p = "nope"')},

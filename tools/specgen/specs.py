@@ -143,7 +143,7 @@ def load_protocol(path):
     check_keys(path, "", spec, {"protocol", "message"}, ["protocol"])
     proto = spec["protocol"]
     check_keys(path, "protocol", proto, {"name", "description"}, ["name", "description"])
-    name = check_ident(path, "protocol.name", proto["name"], "protocol name")
+    name = check_ident(path, "protocol.name", proto["name"], "protocol name", START_NAME_MAX - 1)
     stem = os.path.splitext(os.path.basename(path))[0]
     if name != stem:
         fail(path, "protocol.name", f"'{name}' must match the file name '{stem}.toml'")

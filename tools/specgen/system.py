@@ -172,7 +172,7 @@ def boot_plan(system):
     for i in system.instances:
         for e in i.app.env:
             if e.type == "service" and e.key in i.env:
-                lines.append(f"env {i.name} {e.key} {i.env[e.key]}")
+                lines.append(f"env {i.name} {e.key} {i.env[e.key]} {e.protocol}")
     for i in system.instances:
         if i.app.config():
             lines.append(f"config {i.name} {encode_config(i.app, i.config).hex()}")

@@ -9,3 +9,12 @@
 // The server owns those channels: on POLL_CLOSED it should loop_remove and
 // close them. Returns 0 or an ERR_* (ERR_NOT_FOUND: no "init" channel).
 int loop_serve(struct loop *loop, loop_fn on_client, void *arg);
+
+// loop_serve for the clients of one `protocol` (as the client's app.toml
+// names it): a server of several protocols gives each its own callback, so
+// that a client is treated by the protocol it was wired for, whatever it
+// sends. Clients of a protocol without a callback of its own go to
+// loop_serve's, or are refused (their channel closed) if there is none.
+// Up to SERVE_PROTOCOLS_MAX protocols; ERR_NO_MEMORY beyond.
+#define SERVE_PROTOCOLS_MAX 4
+int loop_serve_protocol(struct loop *loop, const char *protocol, loop_fn on_client, void *arg);
