@@ -13,11 +13,22 @@
 #include <string.h>
 
 #define WAIT_LINK_TRIES 200 // status requests, 50 ms apart: 10 s for DHCP
+#define CLOSE_TRIES 100     // listens, 10 ms apart, until a closed listener's port is free
 #define QEMU_MAC "\x52\x54\x00\x12\x34\x56"
 
 static int passed, failed;
 static struct msg reply;
 static handle_t tcpip;
+
+// Sleeps: a wait on a poll that watches nothing ends at its timeout.
+static void pause_ms(int ms) {
+    int64_t p = sys_poll_create();
+    if (p >= 0) {
+        struct poll_event ev;
+        sys_poll_wait((handle_t)p, &ev, 1, (int64_t)ms * 1000 * 1000);
+        sys_handle_close((handle_t)p);
+    }
+}
 
 static void result(const char *name, bool ok, const char *why, long long got) {
     if (ok) {
@@ -29,15 +40,15 @@ static void result(const char *name, bool ok, const char *why, long long got) {
     }
 }
 
-// Sends a request of `kind` (`len` bytes of `data`, `nh` handles) and waits for
-// the answer: the MSG_ERROR code, or ERR_UNEXPECTED for any other answer (its
-// handles closed), or the call's own error.
-static int64_t request_error(uint32_t kind, const void *data, uint32_t len, handle_t *hs,
-                             uint32_t nh) {
+// Sends a message of `kind` (`len` bytes of `data`, `nh` handles) on `ch` and
+// waits for the answer: the MSG_ERROR code, or ERR_UNEXPECTED for any other
+// answer (its handles closed), or the call's own error.
+static int64_t request_error(handle_t ch, uint32_t kind, const void *data, uint32_t len,
+                             handle_t *hs, uint32_t nh) {
     memcpy(reply.data, data, len);
     if (nh)
         memcpy(reply.handles, hs, nh * sizeof(handle_t)); // the call sends them from here
-    int64_t info = sys_channel_call(tcpip, MSGINFO(kind, len, nh), reply.data,
+    int64_t info = sys_channel_call(ch, MSGINFO(kind, len, nh), reply.data,
                                     sizeof(reply.data), reply.handles);
     if (info < 0)
         return info;
@@ -56,24 +67,24 @@ static void impersonate_nic(void) {
     uint8_t buf[NET_INFO_MAX_LEN];
     handle_t none[MSG_MAX_HANDLES];
     int len = net_info_encode(&info, buf, sizeof(buf), none);
-    int64_t r = len < 0 ? len : request_error(NET_INFO_KIND, buf, (uint32_t)len, NULL, 0);
+    int64_t r = len < 0 ? len : request_error(tcpip, NET_INFO_KIND, buf, (uint32_t)len, NULL, 0);
     result("net_info_refused", r == ERR_NOT_SUPPORTED, "answer to net.info", r);
 }
 
 static void malformed_requests(void) {
     uint8_t junk[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     // listen takes a u16: one byte, or eight, is not one.
-    int64_t r = request_error(TCPIP_LISTEN_KIND, junk, 1, NULL, 0);
+    int64_t r = request_error(tcpip, TCPIP_LISTEN_KIND, junk, 1, NULL, 0);
     result("listen_short", r == ERR_INVALID_ARG, "answer to a 1-byte listen", r);
-    r = request_error(TCPIP_LISTEN_KIND, junk, 8, NULL, 0);
+    r = request_error(tcpip, TCPIP_LISTEN_KIND, junk, 8, NULL, 0);
     result("listen_long", r == ERR_INVALID_ARG, "answer to an 8-byte listen", r);
     // A kind the protocol does not have, and a reply kind sent as a request.
-    r = request_error(MSG_KIND_PROTOCOL_BASE + 0xff, junk, 4, NULL, 0);
+    r = request_error(tcpip, MSG_KIND_PROTOCOL_BASE + 0xff, junk, 4, NULL, 0);
     result("unknown_kind", r == ERR_NOT_SUPPORTED, "answer to kind 0x1ff", r);
-    r = request_error(TCPIP_STATUS_REPLY_KIND, junk, 0, NULL, 0);
+    r = request_error(tcpip, TCPIP_STATUS_REPLY_KIND, junk, 0, NULL, 0);
     result("reply_as_request", r == ERR_INVALID_ARG || r == ERR_NOT_SUPPORTED,
            "answer to a status_reply", r);
-    r = request_error(MSG_DATA, junk, sizeof(junk), NULL, 0);
+    r = request_error(tcpip, MSG_DATA, junk, sizeof(junk), NULL, 0);
     result("data_on_control", r == ERR_NOT_SUPPORTED, "answer to MSG_DATA", r);
     // A well-formed status carrying a handle it should not: refused, and the
     // handle closed by the server (the channel end we keep sees CLOSED).
@@ -83,7 +94,7 @@ static void malformed_requests(void) {
         return;
     }
     handle_t hs[1] = {b};
-    r = request_error(TCPIP_STATUS_KIND, junk, 0, hs, 1);
+    r = request_error(tcpip, TCPIP_STATUS_KIND, junk, 0, hs, 1);
     result("status_with_handle", r == ERR_INVALID_ARG, "answer to a status with a handle", r);
     struct msg m;
     int got = ch_recv(a, &m);
@@ -91,20 +102,59 @@ static void malformed_requests(void) {
     sys_handle_close(a);
 }
 
+// Junk on the socket channels the server opens: a listener (which expects
+// nothing) and a UDP socket (which expects udp_send). A port is free again
+// once its listener is closed.
+static void socket_channels(void) {
+    static const uint8_t junk[8] = {9, 8, 7, 6, 5, 4, 3, 2};
+    const struct tcpip_listen listen = {.port = 7777};
+    struct tcpip_listen_reply lr, again;
+    int r = tcpip_listen_call(tcpip, &listen, &lr);
+    result("listen", r == 0, "listen on 7777", r);
+    if (r == 0) {
+        int r2 = tcpip_listen_call(tcpip, &listen, &again);
+        result("listen_twice", r2 == ERR_IN_USE, "a second listen on 7777", r2);
+        if (r2 == 0)
+            sys_handle_close(again.listener);
+        int64_t e = request_error(lr.listener, MSG_DATA, junk, sizeof(junk), NULL, 0);
+        result("data_on_listener", e == ERR_NOT_SUPPORTED, "answer to MSG_DATA on a listener", e);
+        sys_handle_close(lr.listener);
+        // The server sees the close among its other events, maybe after our
+        // next request: the port is free again soon, not at once.
+        for (int i = 0; i < CLOSE_TRIES; i++) {
+            r2 = tcpip_listen_call(tcpip, &listen, &again);
+            if (r2 != ERR_IN_USE)
+                break;
+            pause_ms(10);
+        }
+        result("listen_after_close", r2 == 0, "listen on 7777 after closing", r2);
+        if (r2 == 0)
+            sys_handle_close(again.listener);
+    }
+    const struct tcpip_udp_open open = {.port = 0};
+    struct tcpip_udp_open_reply ur;
+    r = tcpip_udp_open_call(tcpip, &open, &ur);
+    result("udp_open", r == 0, "udp_open", r);
+    if (r == 0) {
+        int64_t e = request_error(ur.socket, TCPIP_UDP_SEND_KIND, junk, 3, NULL, 0);
+        result("udp_send_short", e == ERR_INVALID_ARG, "answer to a 3-byte udp_send", e);
+        e = request_error(ur.socket, MSG_DATA, junk, sizeof(junk), NULL, 0);
+        result("data_on_udp", e == ERR_NOT_SUPPORTED, "answer to MSG_DATA on a UDP socket", e);
+        sys_handle_close(ur.socket);
+    }
+}
+
 // The server still answers, and its NIC is QEMU's (the probe's info was not taken).
 static void server_intact(void) {
     static const struct tcpip_status req;
     struct tcpip_status_reply st = {0};
-    int64_t pause = sys_poll_create(); // watches nothing: a wait on it is a sleep
-    int r = pause < 0 ? (int)pause : 0;
-    for (int i = 0; i < WAIT_LINK_TRIES && r == 0; i++) {
+    int r = 0;
+    for (int i = 0; i < WAIT_LINK_TRIES; i++) {
         r = tcpip_status_call(tcpip, &req, &st);
         if (r < 0 || (st.link_up && st.ip))
             break;
-        struct poll_event ev;
-        sys_poll_wait((handle_t)pause, &ev, 1, 50 * 1000 * 1000);
+        pause_ms(50);
     }
-    sys_handle_close((handle_t)pause);
     result("status_answered", r == 0, "status", r);
     result("link_up", st.link_up && st.ip != 0, "link up with an address", st.ip);
     result("nic_is_the_driver", st.mac_len == 6 && memcmp(st.mac, QEMU_MAC, 6) == 0,
@@ -116,6 +166,7 @@ int app_main(const struct netprobe_env *env) {
     tcpip = env->tcpip;
     impersonate_nic();
     malformed_requests();
+    socket_channels();
     server_intact();
     printf("AUTOTEST DONE: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
