@@ -21,16 +21,19 @@ static void on_tick(struct loop *loop, handle_t timer, uint32_t events, void *ar
     timer_after(timer, ns < TICK_MIN_NS ? TICK_MIN_NS : ns > TICK_MAX_NS ? TICK_MAX_NS : ns);
 }
 
-// An app's control channel (the tcpip protocol).
-static void on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
-    int r = ch_recv(ch, &ctl_msg);
-    if (r == ERR_EMPTY)
-        return;
-    if (r < 0) {
+bool tcpip_recv(struct loop *loop, handle_t ch, struct msg *m) {
+    int r = ch_recv(ch, m);
+    if (r < 0 && r != ERR_EMPTY) {
         loop_remove(loop, ch);
         sys_handle_close(ch);
-        return;
     }
+    return r == 0;
+}
+
+// An app's control channel (the tcpip protocol).
+static void on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
+    if (!tcpip_recv(loop, ch, &ctl_msg))
+        return;
     // The generated dispatcher answers malformed or unknown messages (a
     // net.info too: only a client wired for the net protocol is a driver)
     // with MSG_ERROR and closes their handles.

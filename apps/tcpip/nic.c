@@ -268,14 +268,8 @@ void nic_on_driver(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
         on_nic_channel(loop, ch, events);
         return;
     }
-    int r = ch_recv(ch, &nic_msg);
-    if (r == ERR_EMPTY)
+    if (!tcpip_recv(loop, ch, &nic_msg))
         return;
-    if (r < 0) {
-        loop_remove(loop, ch);
-        sys_handle_close(ch);
-        return;
-    }
     // Anything but a well-formed info is answered MSG_ERROR.
     net_dispatch(&nic_control_handlers, NULL, ch, &nic_msg);
 }

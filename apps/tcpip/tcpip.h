@@ -27,3 +27,7 @@ uint32_t sock_tcp_count(void);
 // than the request's handler (a failed connect, a DNS lookup).
 void sock_reply_error(handle_t ch, int32_t code);
 
+// main.c: receives one message of a client (an app or a driver) into *m.
+// False if there is none: nothing queued, or the client is gone (its
+// channel is then removed from the loop and closed).
+bool tcpip_recv(struct loop *loop, handle_t ch, struct msg *m);
