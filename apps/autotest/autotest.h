@@ -91,7 +91,7 @@ extern handle_t test_handles[MSG_MAX_HANDLES];
     X(timer_now_monotonic) X(folio_map) X(folio_errors) X(interrupt)                       \
     X(thread_spawn) X(thread_spawn_errors) X(thread_wakeup) X(thread_preemption) X(sysinfo) X(console_read) X(lib_loop)            \
     X(lifetime_channels) X(lifetime_polls) X(lifetime_timers) X(lifetime_folios)           \
-    X(lifetime_poll_channel)
+    X(lifetime_poll_channel) X(lib_serve_protocols_max)
 
 #define AUTOTEST_DECLARE(name) void test_##name(void);
 AUTOTEST_LIST(AUTOTEST_DECLARE)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Poll and timer tests, and the library's event loop on top of them.
 #include "autotest.h"
+#include <stellina/server.h>
 
 void test_poll_basic(void) {
     handle_t a, b;
@@ -248,4 +249,22 @@ void test_lib_loop(void) {
     CHECK_OK(sys_handle_close(s.timer));
     CHECK_OK(sys_handle_close(s.a));
     CHECK_OK(sys_handle_close(s.b));
+}
+
+static void on_unused_client(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
+}
+
+// server.h: "Up to SERVE_PROTOCOLS_MAX protocols; ERR_NO_MEMORY beyond" (the loop never
+// runs: this app has no clients). Last in the list: "init" stays in this loop.
+void test_lib_serve_protocols_max(void) {
+    static struct loop loop;
+    static const char *names[] = {"p0", "p1", "p2", "p3", "p4", "p5"};
+    _Static_assert(SERVE_PROTOCOLS_MAX < 6, "names");
+    CHECK_OK(loop_init(&loop));
+    for (int i = 0; i < SERVE_PROTOCOLS_MAX; i++)
+        CHECK_OK(loop_serve_protocol(&loop, names[i], on_unused_client, NULL));
+    CHECK_EQ(loop_serve_protocol(&loop, names[SERVE_PROTOCOLS_MAX], on_unused_client, NULL),
+             ERR_NO_MEMORY);
+    // The default callback still has its own slot.
+    CHECK_OK(loop_serve(&loop, on_unused_client, NULL));
 }

@@ -30,7 +30,7 @@ struct device *device_claim(const char *compatible, uint32_t virtio_id, const vo
         struct device *d = &devices[i];
         if (strcmp(d->info.compatible, compatible) != 0 || (virtio_id && d->virtio_id != virtio_id))
             continue;
-        if (d->owner == NULL || d->owner == owner) {
+        if (d->owner == NULL) {
             d->owner = owner;
             return d;
         }

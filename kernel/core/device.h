@@ -12,8 +12,8 @@ struct device {
 
 // Copies the arch's device list and probes virtio-mmio slots for their device IDs.
 void device_init(const struct boot_info *bi);
-// The first device matching `compatible` (and virtio_id, if non-zero) that is
-// free or already owned by `owner`; it is claimed for owner. NULL if none.
+// The first device matching `compatible` (and virtio_id, if non-zero) that
+// nobody owns; it is claimed for `owner` for good. NULL if none.
 struct device *device_claim(const char *compatible, uint32_t virtio_id, const void *owner);
 // Resets every device `owner` holds (virtio: status 0), so none of them
 // writes into memory of a driver that is gone. They stay claimed for it.

@@ -63,6 +63,7 @@ struct device_need {
     char env_name[START_NAME_MAX - 5]; // room for ".mmio"
     char compatible[24];
     uint32_t virtio_id;
+    struct device *dev; // the device it got, kept for the instance's restarts
 };
 
 struct wire {
@@ -200,7 +201,10 @@ static int instance_give_devices(struct instance *inst) {
         struct device_need *need = &device_needs[i];
         if (need->inst != inst)
             continue;
-        struct device *dev = device_claim(need->compatible, need->virtio_id, inst);
+        // The same device after a restart; a free one (not another need's) first.
+        if (!need->dev)
+            need->dev = device_claim(need->compatible, need->virtio_id, inst);
+        struct device *dev = need->dev;
         if (!dev) {
             kprintf("init: %s: no free %s device (id %u) for env %s\n", inst->name,
                     need->compatible, need->virtio_id, need->env_name);

@@ -4,26 +4,25 @@
 #include <stellina/server.h>
 #include <string.h>
 
-// A callback for the clients of one protocol ("" for loop_serve's: any protocol).
+// The callbacks: one per protocol (loop_serve_protocol), and one for any
+// other protocol (loop_serve; on_client NULL while there is none).
 struct served {
     char protocol[START_NAME_MAX];
     loop_fn on_client;
     void *arg;
 };
-static struct served served[SERVE_PROTOCOLS_MAX + 1];
+static struct served served[SERVE_PROTOCOLS_MAX];
 static int num_served;
+static struct served any_protocol;
 static struct loop *init_loop; // the loop watching "init", once one is
 
-// The callback for a client of `protocol` (len bytes): its own, else the default.
+// The callback for a client of `protocol` (len bytes): its own, else loop_serve's.
 static const struct served *served_for(const char *protocol, size_t len) {
-    const struct served *any = NULL;
     for (int i = 0; i < num_served; i++) {
-        if (!served[i].protocol[0])
-            any = &served[i];
-        else if (strlen(served[i].protocol) == len && memcmp(served[i].protocol, protocol, len) == 0)
+        if (strlen(served[i].protocol) == len && memcmp(served[i].protocol, protocol, len) == 0)
             return &served[i];
     }
-    return any;
+    return any_protocol.on_client ? &any_protocol : NULL;
 }
 
 static void on_init_message(struct loop *loop, handle_t init, uint32_t events, void *arg) {
@@ -53,29 +52,37 @@ static void on_init_message(struct loop *loop, handle_t init, uint32_t events, v
     }
 }
 
-static int serve(struct loop *loop, const char *protocol, loop_fn on_client, void *arg) {
-    if (num_served == SERVE_PROTOCOLS_MAX + 1 || strlen(protocol) >= START_NAME_MAX)
-        return ERR_NO_MEMORY;
-    if (!init_loop) {
-        handle_t init = env_handle("init");
-        if (init < 0)
-            return init;
-        int err = loop_add(loop, init, POLL_READABLE, on_init_message, NULL);
-        if (err < 0)
-            return err;
+// Watches "init" in `loop` (once).
+static int watch_init(struct loop *loop) {
+    if (init_loop)
+        return 0;
+    handle_t init = env_handle("init");
+    if (init < 0)
+        return init;
+    int err = loop_add(loop, init, POLL_READABLE, on_init_message, NULL);
+    if (err == 0)
         init_loop = loop;
-    }
+    return err;
+}
+
+int loop_serve(struct loop *loop, loop_fn on_client, void *arg) {
+    int err = watch_init(loop);
+    if (err == 0)
+        any_protocol = (struct served){.on_client = on_client, .arg = arg};
+    return err;
+}
+
+int loop_serve_protocol(struct loop *loop, const char *protocol, loop_fn on_client, void *arg) {
+    if (!protocol[0] || strlen(protocol) >= START_NAME_MAX)
+        return ERR_INVALID_ARG;
+    if (num_served == SERVE_PROTOCOLS_MAX)
+        return ERR_NO_MEMORY;
+    int err = watch_init(loop);
+    if (err < 0)
+        return err;
     struct served *s = &served[num_served++];
     strlcpy(s->protocol, protocol, sizeof(s->protocol));
     s->on_client = on_client;
     s->arg = arg;
     return 0;
-}
-
-int loop_serve(struct loop *loop, loop_fn on_client, void *arg) {
-    return serve(loop, "", on_client, arg);
-}
-
-int loop_serve_protocol(struct loop *loop, const char *protocol, loop_fn on_client, void *arg) {
-    return protocol[0] ? serve(loop, protocol, on_client, arg) : ERR_INVALID_ARG;
 }
