@@ -14,6 +14,8 @@ void ktimer_init(struct ktimer *kt, void (*fire)(struct ktimer *kt)) {
 
 void ktimer_arm(struct ktimer *kt, uint64_t deadline_ns) {
     ktimer_cancel(kt);
+    // 0 is as much in the past as 1, but ktimer_program reads 0 as "nothing".
+    deadline_ns = MAX(deadline_ns, 1);
     kt->deadline_ns = deadline_ns;
     struct list_node *pos = timers.head.next;
     while (pos != &timers.head && LIST_CONTAINER(pos, struct ktimer, node)->deadline_ns <= deadline_ns)
@@ -39,6 +41,14 @@ void ktimer_program(uint64_t slice_end_ns, uint64_t now) {
         arch_timer_set(next);
         programmed_deadline = next;
     }
+}
+
+void ktimer_interrupt(void) {
+    // The arch timer is off after its interrupt (one-shot, or switched off by
+    // the arch's handler), and the interrupt may have come before the
+    // deadline (x86_64 waits at most 10 s at a time): set it again.
+    programmed_deadline = 0;
+    ktimer_run_expired();
 }
 
 void ktimer_run_expired(void) {

@@ -24,6 +24,8 @@ static inline void ktimer_cancel(struct ktimer *kt) {
 }
 // Fires every expired timer and programs the next interrupt (deadline or end of slice).
 void ktimer_run_expired(void);
+// ktimer_run_expired for the arch timer's interrupt: whatever was programmed is spent.
+void ktimer_interrupt(void);
 // Programs the arch timer for the earliest of the next deadline and
 // `slice_end` (0: no slice); `now_ns` is arch_now_ns() as the caller just read it.
 void ktimer_program(uint64_t slice_end_ns, uint64_t now_ns);

@@ -14,7 +14,7 @@
 uint32_t machine_cpus;
 
 void timer_interrupt(void) {
-    ktimer_run_expired();
+    ktimer_interrupt();
     sched_maybe_preempt();
 }
 

@@ -33,8 +33,17 @@ void arch_console_write(const char *s, size_t len) {
     fwrite(s, 1, len, stderr);
 }
 
+uint64_t host_now_ns;
+uint64_t host_timer_deadline;
+unsigned host_timer_sets;
+
 uint64_t arch_now_ticks(void) {
-    return 0;
+    return host_now_ns;
+}
+
+void arch_timer_set(uint64_t deadline_ns) {
+    host_timer_deadline = deadline_ns;
+    host_timer_sets++;
 }
 
 uint64_t arch_ticks_to_ns(uint64_t ticks) {
