@@ -15,6 +15,7 @@ void handle_table_init(struct handle_table *t) {
     t->entries = NULL;
     t->capacity = 0;
     t->used = 0;
+    t->first_free = 0;
 }
 
 void handle_table_destroy(struct handle_table *t) {
@@ -24,6 +25,7 @@ void handle_table_destroy(struct handle_table *t) {
             // Clear the slot first: destroying the object may look at tables.
             t->entries[i].obj = NULL;
             t->used--;
+            t->first_free = MIN(t->first_free, i);
             kobj_unref(obj);
         }
     }
@@ -62,11 +64,13 @@ handle_t handle_install(struct handle_table *t, struct kobj *obj, uint32_t right
     if (err < 0)
         return err;
     // Lowest free slot: small handle numbers stay small and are reused.
-    for (uint32_t i = 0; i < t->capacity; i++) {
+    // (Searched from first_free, so that filling a table is not quadratic.)
+    for (uint32_t i = t->first_free; i < t->capacity; i++) {
         if (t->entries[i].obj == NULL) {
             t->entries[i].obj = obj;
             t->entries[i].rights = rights;
             t->used++;
+            t->first_free = i + 1;
             return (handle_t)(i + 1);
         }
     }
@@ -102,5 +106,6 @@ struct kobj *handle_remove(struct handle_table *t, handle_t h) {
     e->obj = NULL;
     e->rights = 0;
     t->used--;
+    t->first_free = MIN(t->first_free, (uint32_t)(h - 1));
     return obj;
 }

@@ -17,6 +17,7 @@ struct handle_table {
     struct handle_entry *entries;
     uint32_t capacity; // allocated entries
     uint32_t used;     // entries with an object
+    uint32_t first_free; // every entry below it has an object
 };
 
 void handle_table_init(struct handle_table *t);
