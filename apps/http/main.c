@@ -5,7 +5,8 @@
 // time; while its response is being sent (in MSG_DATA chunks, waiting for
 // POLL_WRITABLE when the socket's queue is full) it reads nothing more, so
 // a connection holds at most its header buffer and one response. Idle or
-// stalled connections are closed after IDLE_NS.
+// stalled connections are closed after IDLE_NS, and a request must come
+// whole within REQUEST_NS of its first byte.
 #include "http.h"
 #include <apps/http/env.h>
 #include <protocols/tcpip.h>
@@ -13,17 +14,22 @@
 #include <string.h>
 
 #define IDLE_NS (10ll * 1000 * 1000 * 1000)
+#define REQUEST_NS IDLE_NS // from a request's first byte to its last
 #define SWEEP_NS (1000ll * 1000 * 1000)
 #define CONN_MAX 1024
 
 struct conn {
     handle_t ch;
-    char in[HTTP_HEADER_MAX];
+    // The header limit plus one message: a connection reads only while what
+    // it holds is less than a whole request (the parser answers 431 at
+    // HTTP_HEADER_MAX), so a message always fits, pipelined requests included.
+    char in[HTTP_HEADER_MAX + MSG_MAX_DATA];
     size_t in_len;
     struct http_response res;
     bool sending;    // res is being sent
     bool close_after;
     int64_t last_active;
+    int64_t request_since; // when the first byte of the request in `in` came
     struct conn *next, *prev;
 };
 
@@ -128,6 +134,7 @@ static void conn_serve(struct conn *c) {
             c->close_after = !req.keep_alive;
             memmove(c->in, c->in + req.size, c->in_len - req.size);
             c->in_len -= req.size;
+            c->request_since = sys_timer_now(); // the next request's bytes, if any
         }
         c->sending = true;
         if (!conn_send(c))
@@ -163,12 +170,16 @@ static void on_conn(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
         }
         c->close_after = true;
     } else if (in_msg.kind == MSG_DATA) {
-        size_t room = sizeof(c->in) - c->in_len;
-        size_t n = in_msg.len < room ? in_msg.len : room;
-        memcpy(c->in + c->in_len, in_msg.data, n);
-        c->in_len += n;
-        // Bytes beyond the buffer belong to a request that is too large
-        // anyway: the parser answers 431 and the connection closes.
+        // Fits: conn_serve left less than HTTP_HEADER_MAX (see struct conn);
+        // should that ever not hold, the connection ends rather than the buffer.
+        if (in_msg.len > sizeof(c->in) - c->in_len) {
+            conn_close(c);
+            return;
+        }
+        if (c->in_len == 0)
+            c->request_since = c->last_active;
+        memcpy(c->in + c->in_len, in_msg.data, in_msg.len);
+        c->in_len += in_msg.len;
     }
     conn_serve(c);
 }
@@ -209,7 +220,7 @@ static void on_listener(struct loop *lp, handle_t h, uint32_t events, void *arg)
     c->in_len = 0;
     c->sending = c->close_after = false;
     c->res.owned = NULL;
-    c->last_active = sys_timer_now();
+    c->last_active = c->request_since = sys_timer_now();
     if (loop_add(lp, ch, POLL_READABLE, on_conn, c) < 0) {
         sys_handle_close(ch);
         free(c);
@@ -225,12 +236,15 @@ static void on_listener(struct loop *lp, handle_t h, uint32_t events, void *arg)
 }
 
 // Closes connections that sent nothing and took nothing for IDLE_NS (half
-// requests, stalled readers, idle keep-alive).
+// requests, stalled readers, idle keep-alive), and those whose request has
+// not come whole within REQUEST_NS of its first byte (a byte now and then
+// is not enough to hold a connection).
 static void on_sweep(struct loop *lp, handle_t timer, uint32_t events, void *arg) {
     int64_t now = sys_timer_now();
     for (struct conn *c = conns, *next; c; c = next) {
         next = c->next;
-        if (now - c->last_active > IDLE_NS)
+        bool slow_request = !c->sending && c->in_len > 0 && now - c->request_since > REQUEST_NS;
+        if (now - c->last_active > IDLE_NS || slow_request)
             conn_close(c);
     }
     timer_after(timer, SWEEP_NS);

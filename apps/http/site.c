@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The built-in site: the Stellina page, /api/status (JSON), /bytes/<n> test resource, error pages.
 #include "http.h"
+#include <ctype.h>
 #include <protocols/tcpip.h>
 #include <stellina/stellina.h>
 #include <stdio.h>
@@ -190,8 +191,13 @@ static void dns_respond(const char *query, struct http_response *res, bool keep_
             name[n++] = *p;
     }
     name[n] = '\0';
-    if (n == 0) {
-        respond_text(res, 400, "400 Bad Request: /api/dns?name=<host>\n", keep_alive, NULL);
+    // A host name (letters, digits, '-', '.'): nothing else goes to DNS, and
+    // the name is echoed in the JSON answer as it is.
+    bool host = n > 0;
+    for (size_t i = 0; i < n; i++)
+        host &= isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '.';
+    if (!host) {
+        respond_text(res, 400, "400 Bad Request: /api/dns?name=<host name>\n", keep_alive, NULL);
         return;
     }
     int r = tcpip_dns_lookup_call((handle_t)http_tcpip, &req, &rep);

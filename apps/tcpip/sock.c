@@ -18,6 +18,10 @@ struct pending_accept {
     struct pending_accept *next;
 };
 
+// Seconds (lwIP polls) a socket whose app has left gets to send what the app
+// left, while its peer takes nothing.
+#define LINGER_POLLS 10
+
 static uint32_t tcp_count;
 static uint8_t copy_buf[MSG_MAX_DATA];
 struct msg sock_msg;
@@ -190,6 +194,8 @@ static err_t on_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len) {
     struct sock *s = arg;
     if (!s)
         return ERR_OK;
+    if (len)
+        s->stalled_polls = 0; // the peer took data
     if (!tx_resume(s)) {
         sock_free(s);
         return ERR_ABRT; // lwIP must not touch the pcb again
@@ -200,9 +206,22 @@ static err_t on_tcp_sent(void *arg, struct tcp_pcb *pcb, u16_t len) {
 
 // lwIP's poll timer (every second): a tcp_write that failed while nothing was
 // in flight gets no sent callback, so the rest of the data is retried here.
+// And a socket whose app closed its channel while data was still to go out
+// (the app's last messages wait unread in the channel while TCP's buffer is
+// full) is reset once the peer has taken nothing for LINGER_POLLS seconds:
+// a peer that never reads must not hold the connection and its memory.
 static err_t on_tcp_poll(void *arg, struct tcp_pcb *pcb) {
     struct sock *s = arg;
-    if (!s || s->tx_len == 0)
+    if (!s)
+        return ERR_OK;
+    if (s->peer_closed && ++s->stalled_polls > LINGER_POLLS) {
+        tcp_detach(pcb);
+        tcp_abort(pcb);
+        s->pcb = NULL;
+        sock_free(s);
+        return ERR_ABRT; // lwIP must not touch the pcb again
+    }
+    if (s->tx_len == 0)
         return ERR_OK;
     return on_tcp_sent(s, pcb, 0);
 }

@@ -26,6 +26,7 @@ struct sock {
     bool app_shut;          // the app sent MSG_CLOSE: shut our side when tx is empty
     bool shut_done;         // ... and we did
     bool peer_closed;       // POLL_CLOSED seen on the channel
+    uint8_t stalled_polls;  // ... and lwIP polls since the TCP peer last took data
     bool in_loop;
     // A listener whose app is slow to accept: connections waiting for room
     // in its queue (already established; their sockets are live).

@@ -187,6 +187,12 @@ def run_checks(port, c):
                 and ("ip" in ans or "error" in ans), f"status {status} {body!r}")
     except ValueError:
         c.check("udp-dns", False, f"status {status} {body!r}")
+    # Only host names go to DNS (and are echoed in the JSON answer).
+    status, body = get(port, '/api/dns?name=x"y.invalid')
+    c.check("dns-name-not-a-host", status == 400, f"status {status} {body!r}")
+
+    pipeline_past_buffer_checks(port, c)
+    slow_client_checks(port, c)
 
     # Load: ab -n 5000 -c 32, no failed request.
     ab = shutil.which("ab")
@@ -206,6 +212,96 @@ def run_checks(port, c):
     c.check("ab-5000-c32", ok, out[-600:] + proc.stderr[-300:])
     status, _ = get(port, "/")
     c.check("serving-after-load", status == 200, f"status {status}")
+
+
+def pipeline_past_buffer_checks(port, c):
+    """A request near the 8 KiB header limit with more requests pipelined behind it: every one
+    is answered (the bytes after the first request are the next requests, not its excess)."""
+    big = b"GET /bytes/1 HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 7990 + b"\r\n\r\n"
+    small = b"GET /bytes/2 HTTP/1.1\r\nHost: x\r\n\r\n"
+    statuses = []
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT) as s:
+            s.sendall(big + small * 50)
+            buf = b""
+            for _ in range(51):
+                status, _, _, buf = read_response(s, buf)
+                statuses.append(status)
+    except OSError as e:
+        print(f"  pipeline-past-buffer: {e!r}")
+    c.check("pipeline-past-buffer", statuses == [200] * 51,
+            f"{len(big)}-byte request + 50 pipelined: {len(statuses)} answered: {statuses[:8]}")
+
+
+def noread_client(port):
+    """A connection that asks for 64 MiB and never reads (a small receive buffer)."""
+    s = socket.socket()
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"GET /bytes/67108864 HTTP/1.1\r\nHost: x\r\n\r\n")
+    except OSError:
+        s.close()
+        raise
+    return s
+
+
+def slow_client_checks(port, c):
+    """Clients that hold on without doing their part: one that sends its request a byte every
+    3 s (never idle for http's 10 s), and some that ask for 64 MiB and never read. http closes
+    the first 10 s after its request began; the others' connections go from tcpip as well
+    (10 s after http gave up on them, their data still unsent). Both run at once (bounded)."""
+    base = status_json(port, 5)
+    trickle = {}
+
+    def trickler():
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-A: ")
+            start = time.monotonic()
+            try:
+                for _ in range(10):  # at most 30 s
+                    time.sleep(3)
+                    s.sendall(b"a")
+                    s.settimeout(0.01)
+                    try:
+                        if s.recv(1) == b"":
+                            break  # closed by the server
+                    except socket.timeout:
+                        pass
+                    s.settimeout(5)
+            except OSError:
+                pass  # reset by the server
+            trickle["closed_after"] = time.monotonic() - start
+
+    t = threading.Thread(target=trickler)
+    t.start()
+    socks, st = [], None
+    try:
+        for _ in range(8):
+            socks.append(noread_client(port))
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            time.sleep(1)
+            st = status_json(port, 5)
+            if st is not None and base is not None and \
+                    st["network"]["tcp_sockets"] <= base["network"]["tcp_sockets"] + 1:
+                break
+        ok = base is not None and st is not None and \
+            st["network"]["tcp_sockets"] <= base["network"]["tcp_sockets"] + 1
+        c.check("noread-sockets-released", ok,
+                f"8 clients that never read: tcpip sockets "
+                f"{base and base['network']['tcp_sockets']} -> "
+                f"{st and st['network']['tcp_sockets']} after 45 s")
+    except OSError as e:
+        c.check("noread-sockets-released", False, repr(e))
+    finally:
+        for s in socks:
+            s.close()
+    t.join(40)
+    closed = trickle.get("closed_after")
+    c.check("slow-request-closed", closed is not None and closed < 25,
+            f"a request trickled a byte every 3 s: closed after {closed} s (want ~10 s)")
 
 
 def get_timeout(port, path, timeout):
