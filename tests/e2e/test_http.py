@@ -299,6 +299,20 @@ def slow_client_checks(port, c):
         for s in socks:
             s.close()
     t.join(40)
+    # 80 at once: their stuck send buffers must leave lwIP's memory to the others.
+    socks = []
+    try:
+        for _ in range(80):
+            socks.append(noread_client(port))
+        time.sleep(8)  # their responses fill the send buffers (within http's 10 s)
+        st = status_json(port, 6)
+        c.check("noread-others-served", st is not None,
+                f"{len(socks)} clients that never read: no /api/status within 6 s")
+    except OSError as e:
+        c.check("noread-others-served", False, repr(e))
+    finally:
+        for s in socks:
+            s.close()
     closed = trickle.get("closed_after")
     c.check("slow-request-closed", closed is not None and closed < 25,
             f"a request trickled a byte every 3 s: closed after {closed} s (want ~10 s)")

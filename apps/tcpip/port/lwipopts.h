@@ -23,23 +23,26 @@
 #define LWIP_CHKSUM_ALGORITHM 3
 #define LWIP_SINGLE_NETIF 1
 
-// Memory: lwIP's own heap and pools (one static arena each). Sized for 64+
-// concurrent HTTP connections with full windows on a 128 MiB machine.
+// Memory: lwIP's own heap and pools (one static arena each). Sized so that
+// every TCP connection (MEMP_NUM_TCP_PCB) can hold a full send buffer at once:
+// 160 x TCP_SND_BUF (8 segments, 11.4 KiB) is 1.8 MiB of MEM_SIZE and 1,280
+// of MEMP_NUM_TCP_SEG. Otherwise some 60 peers that never read (their data
+// stuck in the send buffers) left no memory for anyone else.
 #define MEM_ALIGNMENT 8
 #define MEM_SIZE (2 * 1024 * 1024)
 #define MEMP_NUM_PBUF 256
 #define PBUF_POOL_SIZE 512
 #define MEMP_NUM_TCP_PCB 160
 #define MEMP_NUM_TCP_PCB_LISTEN 16
-#define MEMP_NUM_TCP_SEG 1024
+#define MEMP_NUM_TCP_SEG 1536
 #define MEMP_NUM_UDP_PCB 16
 #define MEMP_NUM_SYS_TIMEOUT 16
 #define MEMP_NUM_ARP_QUEUE 64
 
-// TCP: a full-size window and send buffer per connection.
+// TCP: a full-size window; a send buffer of 8 segments (see MEM_SIZE).
 #define TCP_MSS 1460
 #define TCP_WND (16 * TCP_MSS)
-#define TCP_SND_BUF (16 * TCP_MSS)
+#define TCP_SND_BUF (8 * TCP_MSS)
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_LISTEN_BACKLOG 1
 #define TCP_DEFAULT_LISTEN_BACKLOG 128
