@@ -134,7 +134,7 @@ static void conn_serve(struct conn *c) {
             c->close_after = !req.keep_alive;
             memmove(c->in, c->in + req.size, c->in_len - req.size);
             c->in_len -= req.size;
-            c->request_since = sys_timer_now(); // the next request's bytes, if any
+            c->request_since = c->last_active; // the next request's bytes, if any
         }
         c->sending = true;
         if (!conn_send(c))
