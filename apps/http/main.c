@@ -30,8 +30,16 @@ struct conn {
     bool close_after;
     int64_t last_active;
     int64_t request_since; // when the first byte of the request in `in` came
+    uint32_t wait_slot;    // its place in `waiting` while res.wait is set
     struct conn *next, *prev;
 };
+
+// Connections whose response waits for the tcpip server's answer, in the
+// order of their requests (tcpip answers in that order); NULL for one closed
+// meanwhile. A connection waits for one answer at a time.
+#define WAITING_MAX 256
+static struct conn *waiting[WAITING_MAX];
+static uint32_t waiting_head, waiting_count;
 
 struct http_stats http_stats;
 int64_t http_tcpip;
@@ -42,6 +50,8 @@ static struct msg in_msg;
 static uint8_t out_buf[MSG_MAX_DATA];
 
 static void conn_close(struct conn *c) {
+    if (c->res.wait != WAIT_NONE)
+        waiting[c->wait_slot] = NULL; // its answer is dropped when it comes
     loop_remove(&loop, c->ch);
     sys_handle_close(c->ch);
     free(c->res.owned);
@@ -130,11 +140,18 @@ static void conn_serve(struct conn *c) {
             c->close_after = true;
             c->in_len = 0;
         } else {
-            site_respond(&req, &c->res);
+            site_respond(&req, &c->res, waiting_count < WAITING_MAX);
             c->close_after = !req.keep_alive;
             memmove(c->in, c->in + req.size, c->in_len - req.size);
             c->in_len -= req.size;
             c->request_since = c->last_active; // the next request's bytes, if any
+        }
+        if (c->res.wait != WAIT_NONE) {
+            // Nothing is read or sent until the answer (on_tcpip); CLOSED still comes.
+            c->wait_slot = (waiting_head + waiting_count++) % WAITING_MAX;
+            waiting[c->wait_slot] = c;
+            loop_update(&loop, c->ch, 0);
+            return;
         }
         c->sending = true;
         if (!conn_send(c))
@@ -144,6 +161,11 @@ static void conn_serve(struct conn *c) {
 
 static void on_conn(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
     struct conn *c = arg;
+    if (c->res.wait != WAIT_NONE) {
+        if (events & POLL_CLOSED)
+            conn_close(c);
+        return;
+    }
     c->last_active = sys_timer_now();
     if (c->sending) {
         if (events & POLL_WRITABLE) {
@@ -184,6 +206,33 @@ static void on_conn(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
     conn_serve(c);
 }
 
+// The tcpip server's answers to the /api/status and /api/dns requests of
+// waiting connections, one per request, in order.
+static void on_tcpip(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
+    static struct msg answer;
+    int r = ch_recv(ch, &answer);
+    if (r == ERR_EMPTY)
+        return;
+    if (r < 0) { // tcpip is gone: the waiting connections time out
+        loop_remove(lp, ch);
+        return;
+    }
+    msg_close_handles(&answer);
+    if (waiting_count == 0) {
+        log_warn("message %#x from tcpip ignored: nothing was asked", answer.kind);
+        return;
+    }
+    struct conn *c = waiting[waiting_head];
+    waiting_head = (waiting_head + 1) % WAITING_MAX;
+    waiting_count--;
+    if (!c)
+        return; // closed while it waited
+    site_complete(&c->res, &answer);
+    c->sending = true;
+    if (conn_send(c))
+        conn_serve(c); // requests pipelined behind it
+}
+
 // Receives the next new connection on the listener: returns its channel (ours
 // to close), or ERR_EMPTY / ERR_CLOSED, or ERR_UNEXPECTED for another message.
 static handle_t accept_next(handle_t l) {
@@ -220,6 +269,7 @@ static void on_listener(struct loop *lp, handle_t h, uint32_t events, void *arg)
     c->in_len = 0;
     c->sending = c->close_after = false;
     c->res.owned = NULL;
+    c->res.wait = WAIT_NONE;
     c->last_active = c->request_since = sys_timer_now();
     if (loop_add(lp, ch, POLL_READABLE, on_conn, c) < 0) {
         sys_handle_close(ch);
@@ -264,7 +314,8 @@ int app_main(const struct http_env *env) {
     listener = rep.listener;
     int err = loop_init(&loop);
     handle_t sweep = err < 0 ? err : loop_add_timer(&loop, SWEEP_NS, on_sweep, NULL);
-    if (sweep < 0 || (err = loop_add(&loop, listener, POLL_READABLE, on_listener, NULL)) < 0) {
+    if (sweep < 0 || (err = loop_add(&loop, listener, POLL_READABLE, on_listener, NULL)) < 0 ||
+        (err = loop_add(&loop, (handle_t)http_tcpip, POLL_READABLE, on_tcpip, NULL)) < 0) {
         log_error("setup: %s", err_name(sweep < 0 ? sweep : err));
         return 1;
     }

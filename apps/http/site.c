@@ -69,6 +69,7 @@ static const char *reason(int status) {
     case 413: return "Content Too Large";
     case 431: return "Request Header Fields Too Large";
     case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
     default: return "Error";
     }
 }
@@ -92,10 +93,9 @@ static void respond_text(struct http_response *res, int status, const char *text
 }
 
 void site_error(int status, struct http_response *res) {
-    static char text[64];
-    snprintf(text, sizeof(text), "%d %s\n", status, reason(status));
     memset(res, 0, sizeof(*res));
-    respond_text(res, status, text, false, status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
+    snprintf(res->text, sizeof(res->text), "%d %s\n", status, reason(status));
+    respond_text(res, status, res->text, false, status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
 }
 
 static const char *state_name(uint32_t state) {
@@ -124,8 +124,9 @@ static void ip_str(uint32_t ip, char *buf, size_t size) {
     snprintf(buf, size, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 }
 
-// Builds the /api/status JSON into a malloc'd buffer; NULL if out of memory.
-static char *status_json(size_t *len) {
+// Builds the /api/status JSON into a malloc'd buffer, with tcpip's status
+// (NULL if it had none to give); NULL if out of memory.
+static char *status_json(const struct tcpip_status_reply *st, size_t *len) {
     static struct sysinfo_instance insts[INSTANCES_MAX];
     struct out o = {.buf = malloc(STATUS_MAX), .cap = STATUS_MAX};
     if (!o.buf)
@@ -156,19 +157,17 @@ static char *status_json(size_t *len) {
     outf(&o, "\"ipc\":{\"messages_sent\":%llu,\"messages_received\":%llu,\"syscalls\":%llu},",
          (unsigned long long)ipc.messages_sent, (unsigned long long)ipc.messages_received,
          (unsigned long long)ipc.syscalls);
-    static const struct tcpip_status req;
-    struct tcpip_status_reply st;
     char ip[16] = "none", gw[16] = "none";
-    if (tcpip_status_call((handle_t)http_tcpip, &req, &st) == 0 && st.mac_len == 6) {
-        ip_str(st.ip, ip, sizeof(ip));
-        ip_str(st.gateway, gw, sizeof(gw));
+    if (st && st->mac_len == 6) {
+        ip_str(st->ip, ip, sizeof(ip));
+        ip_str(st->gateway, gw, sizeof(gw));
         outf(&o, "\"network\":{\"ip\":\"%s\",\"gateway\":\"%s\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
              "\"link_up\":%s,\"dhcp\":%s,\"frames_rx\":%llu,\"frames_tx\":%llu,\"tcp_sockets\":%u,"
              "\"nic_restarts\":%u},",
-             ip, gw, st.mac[0], st.mac[1], st.mac[2], st.mac[3], st.mac[4], st.mac[5],
-             st.link_up ? "true" : "false", st.dhcp ? "true" : "false",
-             (unsigned long long)st.frames_rx, (unsigned long long)st.frames_tx, st.tcp_sockets,
-             st.nic_restarts);
+             ip, gw, st->mac[0], st->mac[1], st->mac[2], st->mac[3], st->mac[4], st->mac[5],
+             st->link_up ? "true" : "false", st->dhcp ? "true" : "false",
+             (unsigned long long)st->frames_rx, (unsigned long long)st->frames_tx, st->tcp_sockets,
+             st->nic_restarts);
     } else {
         outf(&o, "\"network\":null,");
     }
@@ -179,61 +178,91 @@ static char *status_json(size_t *len) {
     return o.buf;
 }
 
-// GET /api/dns?name=<host>: a lookup through the tcpip server's DNS (UDP).
-static void dns_respond(const char *query, struct http_response *res, bool keep_alive) {
-    static char text[320];
-    static struct tcpip_dns_lookup req;
-    struct tcpip_dns_reply rep;
-    char *name = req.name;
+// GET /api/dns?name=<host>: a lookup through the tcpip server's DNS (UDP),
+// answered by site_complete.
+static void dns_respond(const char *query, struct http_response *res) {
+    struct tcpip_dns_lookup req;
     size_t n = 0;
     if (strncmp(query, "name=", 5) == 0) {
         for (const char *p = query + 5; *p && *p != '&' && n < sizeof(req.name) - 1; p++)
-            name[n++] = *p;
+            req.name[n++] = *p;
     }
-    name[n] = '\0';
+    req.name[n] = '\0';
     // A host name (letters, digits, '-', '.'): nothing else goes to DNS, and
     // the name is echoed in the JSON answer as it is.
     bool host = n > 0;
     for (size_t i = 0; i < n; i++)
-        host &= isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '.';
+        host &= isalnum((unsigned char)req.name[i]) || req.name[i] == '-' || req.name[i] == '.';
     if (!host) {
-        respond_text(res, 400, "400 Bad Request: /api/dns?name=<host name>\n", keep_alive, NULL);
+        respond_text(res, 400, "400 Bad Request: /api/dns?name=<host name>\n", res->keep_alive,
+                     NULL);
         return;
     }
-    int r = tcpip_dns_lookup_call((handle_t)http_tcpip, &req, &rep);
-    if (r < 0) {
-        snprintf(text, sizeof(text), "{\"name\":\"%s\",\"error\":\"%s\"}\n", name, err_name(r));
-        set_head(res, 502, "application/json", strlen(text), keep_alive, NULL);
-    } else {
-        char ips[16];
-        ip_str(rep.ip, ips, sizeof(ips));
-        snprintf(text, sizeof(text), "{\"name\":\"%s\",\"ip\":\"%s\"}\n", name, ips);
-        set_head(res, 200, "application/json", strlen(text), keep_alive, NULL);
-    }
-    res->body = (const uint8_t *)text;
-    res->body_len = strlen(text);
+    _Static_assert(sizeof(res->dns_name) >= sizeof(req.name), "dns_name holds a lookup's name");
+    memcpy(res->dns_name, req.name, n + 1);
+    if (tcpip_dns_lookup_send((handle_t)http_tcpip, &req) == 0)
+        res->wait = WAIT_DNS;
+    else // the tcpip server is gone or its queue full
+        respond_text(res, 502, "502 Bad Gateway\n", res->keep_alive, NULL);
 }
 
-void site_respond(const struct http_request *req, struct http_response *res) {
+static void status_respond(struct http_response *res, const struct tcpip_status_reply *st) {
+    size_t len = 0;
+    char *json = status_json(st, &len);
+    if (!json) {
+        respond_text(res, 502, "out of memory\n", res->keep_alive, NULL);
+    } else {
+        set_head(res, 200, "application/json", len, res->keep_alive, "Cache-Control: no-store\r\n");
+        res->body = res->owned = (uint8_t *)json;
+        res->body_len = len;
+    }
+}
+
+void site_complete(struct http_response *res, const struct msg *answer) {
+    if (res->wait == WAIT_STATUS) {
+        struct tcpip_status_reply st;
+        status_respond(res, tcpip_status_reply_decode(answer, &st) == 0 ? &st : NULL);
+    } else {
+        struct tcpip_dns_reply rep;
+        if (tcpip_dns_reply_decode(answer, &rep) == 0) {
+            char ips[16];
+            ip_str(rep.ip, ips, sizeof(ips));
+            snprintf(res->text, sizeof(res->text), "{\"name\":\"%s\",\"ip\":\"%s\"}\n",
+                     res->dns_name, ips);
+            set_head(res, 200, "application/json", strlen(res->text), res->keep_alive, NULL);
+        } else {
+            snprintf(res->text, sizeof(res->text), "{\"name\":\"%s\",\"error\":\"%s\"}\n",
+                     res->dns_name, err_name(msg_error_code(answer)));
+            set_head(res, 502, "application/json", strlen(res->text), res->keep_alive, NULL);
+        }
+        res->body = (const uint8_t *)res->text;
+        res->body_len = strlen(res->text);
+    }
+    res->wait = WAIT_NONE;
+    if (res->head_only)
+        res->body_len = 0;
+}
+
+void site_respond(const struct http_request *req, struct http_response *res, bool may_wait) {
     memset(res, 0, sizeof(*res));
     const char *t = req->target;
     bool ka = req->keep_alive;
+    res->keep_alive = ka;
+    res->head_only = req->method == METHOD_HEAD;
     if (strcmp(t, "/") == 0 || strcmp(t, "/index.html") == 0) {
         set_head(res, 200, "text/html; charset=utf-8", sizeof(page) - 1, ka, NULL);
         res->body = (const uint8_t *)page;
         res->body_len = sizeof(page) - 1;
+    } else if (!may_wait && strncmp(t, "/api/", 5) == 0) {
+        respond_text(res, 503, "503 Service Unavailable\n", ka, NULL);
     } else if (strcmp(t, "/api/status") == 0) {
-        size_t len = 0;
-        char *json = status_json(&len);
-        if (!json) {
-            respond_text(res, 502, "out of memory\n", ka, NULL);
-        } else {
-            set_head(res, 200, "application/json", len, ka, "Cache-Control: no-store\r\n");
-            res->body = res->owned = (uint8_t *)json;
-            res->body_len = len;
-        }
+        static const struct tcpip_status req;
+        if (tcpip_status_send((handle_t)http_tcpip, &req) == 0)
+            res->wait = WAIT_STATUS;
+        else // the tcpip server is gone or its queue full: no network part
+            status_respond(res, NULL);
     } else if (strncmp(t, "/api/dns?", 9) == 0) {
-        dns_respond(t + 9, res, ka);
+        dns_respond(t + 9, res);
     } else if (strncmp(t, "/bytes/", 7) == 0) {
         char *end;
         unsigned long long n = strtoul(t + 7, &end, 10);
@@ -247,6 +276,6 @@ void site_respond(const struct http_request *req, struct http_response *res) {
     } else {
         respond_text(res, 404, "404 Not Found\n", ka, NULL);
     }
-    if (req->method == METHOD_HEAD)
-        res->body_len = 0; // the headers say how long the body would be
+    if (res->head_only)
+        res->body_len = 0; // the headers say how long the body would be (site_complete too)
 }

@@ -21,23 +21,74 @@ static void on_tick(struct loop *loop, handle_t timer, uint32_t events, void *ar
     timer_after(timer, ns < TICK_MIN_NS ? TICK_MIN_NS : ns > TICK_MAX_NS ? TICK_MAX_NS : ns);
 }
 
-bool tcpip_recv(struct loop *loop, handle_t ch, struct msg *m) {
+int tcpip_recv(struct loop *loop, handle_t ch, struct msg *m) {
     int r = ch_recv(ch, m);
     if (r < 0 && r != ERR_EMPTY) {
         loop_remove(loop, ch);
         sys_handle_close(ch);
     }
-    return r == 0;
+    return r;
+}
+
+#define CTL_MAX 64
+static struct ctl ctls[CTL_MAX]; // ch 0: a free slot
+
+// The record of an app's control channel, made at its first event; NULL if
+// there are CTL_MAX already.
+static struct ctl *ctl_of(handle_t ch) {
+    struct ctl *free_slot = NULL;
+    for (int i = 0; i < CTL_MAX; i++) {
+        if (ctls[i].ch == ch)
+            return &ctls[i];
+        if (!ctls[i].ch && !free_slot)
+            free_slot = &ctls[i];
+    }
+    if (free_slot)
+        *free_slot = (struct ctl){.ch = ch};
+    return free_slot;
+}
+
+void ctl_wait(struct ctl *c) {
+    c->waiting = true;
+    loop_update(&tcpip_loop, c->ch, 0); // only CLOSED comes now
+}
+
+void ctl_answered(struct ctl *c) {
+    c->waiting = false;
+    if (c->gone) {
+        sys_handle_close(c->ch);
+        c->ch = 0;
+    } else {
+        loop_update(&tcpip_loop, c->ch, POLL_READABLE);
+    }
 }
 
 // An app's control channel (the tcpip protocol).
 static void on_control(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
-    if (!tcpip_recv(loop, ch, &ctl_msg))
+    struct ctl *c = ctl_of(ch);
+    if (!c) {
+        log_warn("client %d refused: %d clients already", ch, CTL_MAX);
+        loop_remove(loop, ch);
+        sys_handle_close(ch);
         return;
+    }
+    if (c->waiting) {
+        // The app left while an answer was pending: the channel stays open
+        // (its number is not reused) until the answer comes (ctl_answered).
+        c->gone = true;
+        loop_remove(loop, ch);
+        return;
+    }
+    int r = tcpip_recv(loop, ch, &ctl_msg);
+    if (r != 0) {
+        if (r != ERR_EMPTY)
+            c->ch = 0; // closed by tcpip_recv
+        return;
+    }
     // The generated dispatcher answers malformed or unknown messages (a
     // net.info too: only a client wired for the net protocol is a driver)
     // with MSG_ERROR and closes their handles.
-    tcpip_dispatch(&sock_control_handlers, NULL, ch, &ctl_msg);
+    tcpip_dispatch(&sock_control_handlers, c, ch, &ctl_msg);
 }
 
 int app_main(const struct tcpip_env *env) {

@@ -268,7 +268,7 @@ void nic_on_driver(struct loop *loop, handle_t ch, uint32_t events, void *arg) {
         on_nic_channel(loop, ch, events);
         return;
     }
-    if (!tcpip_recv(loop, ch, &nic_msg))
+    if (tcpip_recv(loop, ch, &nic_msg) != 0)
         return;
     // Anything but a well-formed info is answered MSG_ERROR.
     net_dispatch(&nic_control_handlers, NULL, ch, &nic_msg);

@@ -249,8 +249,10 @@ static void on_tcp_err(void *arg, err_t err) {
     if (!s)
         return;
     s->pcb = NULL; // lwIP has freed it
-    if (s->ctl) {  // a connect that failed
-        sock_reply_error(s->ctl, err == ERR_RST ? ERR_CLOSED : ERR_TIMED_OUT);
+    if (s->ctl) { // a connect that failed
+        if (!s->ctl->gone)
+            sock_reply_error(s->ctl->ch, err == ERR_RST ? ERR_CLOSED : ERR_TIMED_OUT);
+        ctl_answered(s->ctl);
     }
     sock_free(s);
 }
@@ -395,10 +397,11 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err) {
     struct sock *s = arg;
     struct tcpip_connect_reply rep = {.socket = s->app_end};
     s->app_end = 0;
-    int r = tcpip_connect_reply_send(s->ctl, &rep);
+    int r = s->ctl->gone ? ERR_CLOSED : tcpip_connect_reply_send(s->ctl->ch, &rep);
     if (r < 0)
-        sock_reply_lost(s->ctl, "connect", r, rep.socket);
-    s->ctl = 0;
+        sock_reply_lost(s->ctl->ch, "connect", r, rep.socket);
+    ctl_answered(s->ctl);
+    s->ctl = NULL;
     sock_interests(s);
     return ERR_OK;
 }
@@ -468,14 +471,14 @@ static int on_connect(void *ctx, handle_t ch, const struct tcpip_connect *m) {
         return ERR_NO_MEMORY;
     }
     tcp_setup(s, pcb);
-    s->ctl = ch;
     s->app_end = theirs; // closed by sock_free if the connection fails
     ip_addr_t ip = IPADDR4_INIT(m->ip);
     if (tcp_connect(pcb, &ip, m->port, on_connected) != ERR_OK) {
-        s->ctl = 0;
         sock_close_tcp(s);
         return ERR_NO_MEMORY;
     }
+    s->ctl = ctx; // the answer comes from on_connected or on_tcp_err
+    ctl_wait(ctx);
     return 0;
 }
 

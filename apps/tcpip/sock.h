@@ -13,7 +13,7 @@ enum sock_type { SOCK_TCP, SOCK_LISTEN, SOCK_UDP };
 struct sock {
     enum sock_type type;
     handle_t ch;            // our end of the socket channel
-    handle_t ctl;           // a pending connect: the control channel to answer on
+    struct ctl *ctl;        // a pending connect: the control channel to answer on
     handle_t app_end;       // a pending connect: the end the app will get
     struct tcp_pcb *pcb;    // TCP and listeners; NULL once lwIP freed it
     struct udp_pcb *upcb;   // UDP

@@ -28,6 +28,17 @@ uint32_t sock_tcp_count(void);
 void sock_reply_error(handle_t ch, int32_t code);
 
 // main.c: receives one message of a client (an app or a driver) into *m.
-// False if there is none: nothing queued, or the client is gone (its
-// channel is then removed from the loop and closed).
-bool tcpip_recv(struct loop *loop, handle_t ch, struct msg *m);
+// Returns 0, ERR_EMPTY, or the error of a client that is gone (its channel
+// is then removed from the loop and closed).
+int tcpip_recv(struct loop *loop, handle_t ch, struct msg *m);
+// An app's control channel. Its requests are answered in order, one at a
+// time: while one waits for the network (a DNS lookup, a connect), the
+// requests behind it wait unread. The tcpip handlers get it as their ctx.
+struct ctl {
+    handle_t ch;
+    bool waiting; // an answer is pending: the channel is not read (ctl_wait)
+    bool gone;    // ... and the app closed it: closed once answered
+};
+void ctl_wait(struct ctl *c);
+// After the pending answer was sent (or dropped: the app is gone).
+void ctl_answered(struct ctl *c);

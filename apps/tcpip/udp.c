@@ -34,17 +34,24 @@ void udp_on_channel(struct sock *s, uint32_t events) {
     }
 }
 
-// lwIP's answer to a lookup: the reply goes to the control channel in `arg`.
-static void on_dns(const char *name, const ip_addr_t *ip, void *arg) {
-    handle_t ctl = (handle_t)(uintptr_t)arg;
+// Answers a lookup on the control channel `c` (ip NULL: not found).
+static void dns_answer(struct ctl *c, const ip_addr_t *ip) {
+    if (c->gone)
+        return;
     if (!ip) {
-        sock_reply_error(ctl, ERR_NOT_FOUND);
+        sock_reply_error(c->ch, ERR_NOT_FOUND);
         return;
     }
     struct tcpip_dns_reply rep = {.ip = ip_2_ip4(ip)->addr};
-    int r = tcpip_dns_reply_send(ctl, &rep);
+    int r = tcpip_dns_reply_send(c->ch, &rep);
     if (r < 0)
-        sock_reply_lost(ctl, "dns", r, 0);
+        sock_reply_lost(c->ch, "dns", r, 0);
+}
+
+// lwIP's answer to a lookup that waited: the control channel in `arg` goes on.
+static void on_dns(const char *name, const ip_addr_t *ip, void *arg) {
+    dns_answer(arg, ip);
+    ctl_answered(arg);
 }
 
 // A datagram for a UDP socket: to its app, truncated to what a message holds.
@@ -78,17 +85,18 @@ int udp_open_request(void *ctx, handle_t ch, const struct tcpip_udp_open *m) {
     return sock_opened(ch, s, theirs);
 }
 
-// dns_lookup: answered now if the name is cached (or an address), later by on_dns
-// otherwise. Returns 0, or ERR_INVALID_ARG for an empty name.
+// dns_lookup: answered now if the name is cached (or an address), later by
+// on_dns otherwise (the control channel waits: ctl_wait). Returns 0, or
+// ERR_INVALID_ARG for an empty name.
 int dns_lookup_request(void *ctx, handle_t ch, const struct tcpip_dns_lookup *m) {
     if (m->name[0] == '\0')
         return ERR_INVALID_ARG;
     ip_addr_t ip;
-    err_t e = dns_gethostbyname(m->name, &ip, on_dns, (void *)(uintptr_t)ch);
-    if (e == ERR_OK)
-        on_dns(m->name, &ip, (void *)(uintptr_t)ch);
-    else if (e != ERR_INPROGRESS)
-        on_dns(m->name, NULL, (void *)(uintptr_t)ch);
+    err_t e = dns_gethostbyname(m->name, &ip, on_dns, ctx);
+    if (e == ERR_INPROGRESS)
+        ctl_wait(ctx);
+    else
+        dns_answer(ctx, e == ERR_OK ? &ip : NULL);
     return 0;
 }
 

@@ -318,6 +318,55 @@ def slow_client_checks(port, c):
             f"a request trickled a byte every 3 s: closed after {closed} s (want ~10 s)")
 
 
+def dns_stall_checks(arch, shim, c):
+    """A second boot whose DNS server never answers (a static address with dns=10.0.2.77):
+    a lookup waits for lwIP's timeouts, and other clients must be served meanwhile (the
+    page; /api/status, which asks tcpip too, is answered after the lookup: tcpip answers
+    http's requests in order)."""
+    spec = ROOT / "build" / "e2e" / "http-deaddns.toml"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    text = (ROOT / "systems" / "default.toml").read_text()
+    text = text.replace('name = "tcpip"\napp = "tcpip"\n',
+                        'name = "tcpip"\napp = "tcpip"\nconfig.ip = "ip=10.0.2.15 '
+                        'netmask=255.255.255.0 gateway=10.0.2.2 dns=10.0.2.77"\n')
+    spec.write_text(text)
+    if not c.build(arch, "e2e-http-deaddns", f"build-{arch}-e2e-http-deaddns.log",
+                   [f"SYSTEM_SPEC={spec}"]):
+        return
+    port = free_port()
+    cmd = runner.qemu_command(arch, "e2e-http-deaddns",
+                              f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:80")
+    guest = runner.Guest(["env", f"LD_PRELOAD={shim}"] + cmd, subprocess.PIPE,
+                         runner.LOG_DIR / f"e2e-http-deaddns-{arch}.log")
+    try:
+        if not wait_ready(port, guest):
+            c.check("deaddns-boot-ready", False, f"no HTTP 200 on port {port}")
+            return
+        result = {}
+
+        def lookup():
+            try:
+                result["dns"] = get_timeout(port, "/api/dns?name=stall.example", 60)[0]
+            except (OSError, ConnectionError) as e:
+                result["dns"] = repr(e)
+        t = threading.Thread(target=lookup)
+        t.start()
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        try:
+            page = get_timeout(port, "/", 3)[0]
+        except OSError as e:
+            page = repr(e)
+        t.join(70)
+        c.check("dns-lookup-does-not-block", page == 200,
+                f"/ not answered within 3 s while a DNS lookup waited ({page}; the lookup "
+                f"answered {result.get('dns')} after {time.monotonic() - t0 + 0.5:.1f} s)")
+        c.check("dns-lookup-answered", result.get("dns") == 502,
+                f"the lookup that got no answer: {result.get('dns')}, want 502")
+    finally:
+        guest.stop()
+
+
 def get_timeout(port, path, timeout):
     """GET path with Connection: close and a short timeout; (status, body)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
@@ -455,6 +504,7 @@ def main():
         c.check("no-panic", "PANIC" not in guest.output(), "the kernel panicked")
     finally:
         guest.stop()
+    dns_stall_checks(args.arch, shim, c)
     return c.finish(guest.output())
 
 
