@@ -16,6 +16,7 @@
 #
 # The NIC driver is then killed during load with the shell's `kill` on the
 # console (init carries it out), and HTTP must answer again within 2 s of guest time.
+import contextlib
 import importlib.util
 import json
 import pathlib
@@ -247,6 +248,19 @@ def noread_client(port):
     return s
 
 
+@contextlib.contextmanager
+def noread_clients(port, n):
+    """n connections that each ask for 64 MiB and never read; closed on leaving."""
+    socks = []
+    try:
+        for _ in range(n):
+            socks.append(noread_client(port))
+        yield socks
+    finally:
+        for s in socks:
+            s.close()
+
+
 def slow_client_checks(port, c):
     """Clients that hold on without doing their part: one that sends its request a byte every
     3 s (never idle for http's 10 s), and some that ask for 64 MiB and never read. http closes
@@ -276,43 +290,34 @@ def slow_client_checks(port, c):
 
     t = threading.Thread(target=trickler)
     t.start()
-    socks, st = [], None
+    st = None
     try:
-        for _ in range(8):
-            socks.append(noread_client(port))
-        deadline = time.monotonic() + 45
-        while time.monotonic() < deadline:
-            time.sleep(1)
-            st = status_json(port, 5)
-            if st is not None and base is not None and \
-                    st["network"]["tcp_sockets"] <= base["network"]["tcp_sockets"] + 1:
-                break
-        ok = base is not None and st is not None and \
-            st["network"]["tcp_sockets"] <= base["network"]["tcp_sockets"] + 1
-        c.check("noread-sockets-released", ok,
-                f"8 clients that never read: tcpip sockets "
-                f"{base and base['network']['tcp_sockets']} -> "
-                f"{st and st['network']['tcp_sockets']} after 45 s")
+        with noread_clients(port, 8):
+            deadline = time.monotonic() + 45
+            while time.monotonic() < deadline:
+                time.sleep(1)
+                st = status_json(port, 5)
+                if st is not None and base is not None and \
+                        st["network"]["tcp_sockets"] <= base["network"]["tcp_sockets"] + 1:
+                    break
+            ok = base is not None and st is not None and \
+                st["network"]["tcp_sockets"] <= base["network"]["tcp_sockets"] + 1
+            c.check("noread-sockets-released", ok,
+                    f"8 clients that never read: tcpip sockets "
+                    f"{base and base['network']['tcp_sockets']} -> "
+                    f"{st and st['network']['tcp_sockets']} after 45 s")
     except OSError as e:
         c.check("noread-sockets-released", False, repr(e))
-    finally:
-        for s in socks:
-            s.close()
     t.join(40)
     # 80 at once: their stuck send buffers must leave lwIP's memory to the others.
-    socks = []
     try:
-        for _ in range(80):
-            socks.append(noread_client(port))
-        time.sleep(8)  # their responses fill the send buffers (within http's 10 s)
-        st = status_json(port, 6)
-        c.check("noread-others-served", st is not None,
-                f"{len(socks)} clients that never read: no /api/status within 6 s")
+        with noread_clients(port, 80):
+            time.sleep(8)  # their responses fill the send buffers (within http's 10 s)
+            st = status_json(port, 6)
+            c.check("noread-others-served", st is not None,
+                    "80 clients that never read: no /api/status within 6 s")
     except OSError as e:
         c.check("noread-others-served", False, repr(e))
-    finally:
-        for s in socks:
-            s.close()
     closed = trickle.get("closed_after")
     c.check("slow-request-closed", closed is not None and closed < 25,
             f"a request trickled a byte every 3 s: closed after {closed} s (want ~10 s)")
