@@ -36,8 +36,10 @@ struct conn {
 
 // Connections whose response waits for the tcpip server's answer, in the
 // order of their requests (tcpip answers in that order); NULL for one closed
-// meanwhile. A connection waits for one answer at a time.
-#define WAITING_MAX 256
+// meanwhile. A connection waits for one answer at a time. No more than a
+// channel's queue holds (64 messages): tcpip drops an answer it cannot queue,
+// and every answer after it would then go to the wrong connection.
+#define WAITING_MAX 64
 static struct conn *waiting[WAITING_MAX];
 static uint32_t waiting_head, waiting_count;
 
@@ -210,27 +212,27 @@ static void on_conn(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
 // waiting connections, one per request, in order.
 static void on_tcpip(struct loop *lp, handle_t ch, uint32_t events, void *arg) {
     static struct msg answer;
-    int r = ch_recv(ch, &answer);
-    if (r == ERR_EMPTY)
-        return;
-    if (r < 0) { // tcpip is gone: the waiting connections time out
+    int r;
+    while ((r = ch_recv(ch, &answer)) == 0) {
+        msg_close_handles(&answer);
+        if (waiting_count == 0) {
+            log_warn("message %#x from tcpip ignored: nothing was asked", answer.kind);
+            continue;
+        }
+        struct conn *c = waiting[waiting_head];
+        waiting_head = (waiting_head + 1) % WAITING_MAX;
+        waiting_count--;
+        if (!c)
+            continue; // closed while it waited
+        // The wait was the server's: the client's timeouts start again now.
+        c->last_active = c->request_since = sys_timer_now();
+        site_complete(&c->res, &answer);
+        c->sending = true;
+        if (conn_send(c))
+            conn_serve(c); // requests pipelined behind it
+    }
+    if (r != ERR_EMPTY) // tcpip is gone: the waiting connections time out
         loop_remove(lp, ch);
-        return;
-    }
-    msg_close_handles(&answer);
-    if (waiting_count == 0) {
-        log_warn("message %#x from tcpip ignored: nothing was asked", answer.kind);
-        return;
-    }
-    struct conn *c = waiting[waiting_head];
-    waiting_head = (waiting_head + 1) % WAITING_MAX;
-    waiting_count--;
-    if (!c)
-        return; // closed while it waited
-    site_complete(&c->res, &answer);
-    c->sending = true;
-    if (conn_send(c))
-        conn_serve(c); // requests pipelined behind it
 }
 
 // Receives the next new connection on the listener: returns its channel (ours
@@ -293,7 +295,8 @@ static void on_sweep(struct loop *lp, handle_t timer, uint32_t events, void *arg
     int64_t now = sys_timer_now();
     for (struct conn *c = conns, *next; c; c = next) {
         next = c->next;
-        bool slow_request = !c->sending && c->in_len > 0 && now - c->request_since > REQUEST_NS;
+        bool slow_request = !c->sending && c->res.wait == WAIT_NONE && c->in_len > 0 &&
+                            now - c->request_since > REQUEST_NS;
         if (now - c->last_active > IDLE_NS || slow_request)
             conn_close(c);
     }

@@ -215,6 +215,73 @@ def run_checks(port, c):
     c.check("serving-after-load", status == 200, f"status {status}")
 
 
+API_FLOOD_STATUS, API_FLOOD_DNS, API_FLOOD_DEPTH = 100, 40, 30
+
+
+def api_flood_checks(port, c, guest=None):
+    """/api/status and /api/dns from 140 connections at once, each with 30 requests pipelined
+    (more waiting connections than a channel queue holds, 64): http may keep up to
+    WAITING_MAX (256) requests outstanding at tcpip, but tcpip drops an answer when http's
+    queue is full, and http pairs answers with requests by position. Every answer must be
+    the one asked for: a DNS lookup of an address (answered by tcpip at once) must come back
+    with that address, or 502/503 as text (tcpip's queue or http's ring full), and every
+    request must be answered."""
+    results = {}
+    barrier = threading.Barrier(API_FLOOD_STATUS + API_FLOOD_DNS)
+
+    def client(i):
+        dns = i >= API_FLOOD_STATUS
+        names = [f"10.77.{i % 256}.{j}" for j in range(API_FLOOD_DEPTH)]
+        if dns:
+            reqs = [f"GET /api/dns?name={n} HTTP/1.1\r\nHost: x\r\n\r\n" for n in names]
+        else:
+            reqs = ["HEAD /api/status HTTP/1.1\r\nHost: x\r\n\r\n"] * API_FLOOD_DEPTH
+        got, bad = 0, []
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+                barrier.wait(30)
+                s.sendall("".join(reqs).encode())
+                buf = b""
+                for j in range(API_FLOOD_DEPTH):
+                    if dns:
+                        status, _, body, buf = read_response(s, buf)
+                        if status == 200:
+                            ip = json.loads(body).get("ip")
+                            if ip != names[j]:
+                                bad.append(f"asked {names[j]}, got {status} {body!r}")
+                        elif not (status in (502, 503) and body.startswith(str(status).encode())):
+                            bad.append(f"asked {names[j]}, got {status} {body!r}")
+                    else:
+                        while b"\r\n\r\n" not in buf:
+                            chunk = s.recv(65536)
+                            if not chunk:
+                                raise ConnectionError("closed before the headers ended")
+                            buf += chunk
+                        head, buf = buf.split(b"\r\n\r\n", 1)
+                        if not head.startswith((b"HTTP/1.1 200", b"HTTP/1.1 503")):
+                            bad.append(f"status: {head[:40]!r}")
+                    got += 1
+        except (OSError, ValueError, ConnectionError, threading.BrokenBarrierError) as e:
+            bad.append(f"after {got} answers: {e!r}")
+        results[i] = (got, bad)
+
+    threads = [threading.Thread(target=client, args=(i,))
+               for i in range(API_FLOOD_STATUS + API_FLOOD_DNS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    answered = sum(g for g, _ in results.values())
+    want = (API_FLOOD_STATUS + API_FLOOD_DNS) * API_FLOOD_DEPTH
+    wrong = [f"conn {i}: {b[0]}" for i, (_, b) in sorted(results.items()) if b]
+    lost = []
+    if guest is not None:
+        lost = [l for l in guest.output().splitlines() if "reply to" in l and "lost" in l]
+    c.check("api-flood-answers-match", not wrong and answered == want,
+            f"{answered} of {want} answered; {len(wrong)} connections with a wrong or missing "
+            f"answer, e.g. {wrong[:4]}; tcpip: {len(lost)} replies lost, e.g. {lost[:3]}")
+
+
 def pipeline_past_buffer_checks(port, c):
     """A request near the 8 KiB header limit with more requests pipelined behind it: every one
     is answered (the bytes after the first request are the next requests, not its excess)."""
@@ -503,6 +570,7 @@ def main():
             print(f"  first HTTP 200 after {time.monotonic() - t0:.1f} s")
             try:
                 run_checks(port, c)
+                api_flood_checks(port, c, guest)
                 nic_kill_checks(port, guest, c)
             except (OSError, ValueError, subprocess.TimeoutExpired) as e:
                 c.check("no-exception", False, repr(e))
