@@ -43,7 +43,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def read_response(sock, buf=b"", head=False):
+def read_response(sock, buf=b"", no_body=False):
     """Reads one HTTP response (of a HEAD request: no body); returns (status, headers, body,
     rest of the buffer)."""
     while b"\r\n\r\n" not in buf:
@@ -58,7 +58,7 @@ def read_response(sock, buf=b"", head=False):
     for line in lines[1:]:
         k, v = line.split(":", 1)
         headers[k.strip().lower()] = v.strip()
-    n = 0 if head else int(headers.get("content-length", "0"))
+    n = 0 if no_body else int(headers.get("content-length", "0"))
     while len(buf) < n:
         chunk = sock.recv(65536)
         if not chunk:
@@ -253,7 +253,7 @@ def api_flood_checks(port, c, guest=None):
                         elif not (status in (502, 503) and body.startswith(str(status).encode())):
                             bad.append(f"asked {names[j]}, got {status} {body!r}")
                     else:
-                        status, _, _, buf = read_response(s, buf, head=True)
+                        status, _, _, buf = read_response(s, buf, no_body=True)
                         if status not in (200, 503):
                             bad.append(f"status: {status}")
                     got += 1
