@@ -75,8 +75,10 @@ static void on_control(struct loop *loop, handle_t ch, uint32_t events, void *ar
     if (c->waiting) {
         // The app left while an answer was pending: the channel stays open
         // (its number is not reused) until the answer comes (ctl_answered).
-        c->gone = true;
-        loop_remove(loop, ch);
+        if (events & POLL_CLOSED) {
+            c->gone = true;
+            loop_remove(loop, ch);
+        }
         return;
     }
     int r = tcpip_recv(loop, ch, &ctl_msg);
