@@ -85,7 +85,7 @@ extern handle_t test_handles[MSG_MAX_HANDLES];
     X(channel_bad_pointers) X(channel_handle_transfer) X(channel_transfer_rights)          \
     X(channel_call_echo) X(channel_call_errors) X(channel_call_handoff)                    \
     X(channel_call_unmap_while_waiting) X(channel_call_close_while_waiting)                \
-    X(channel_call_unmap_between_calls)                                                    \
+    X(channel_call_unmap_between_calls) X(channel_call_handle_reused)                      \
     X(poll_basic) X(poll_errors)                                                           \
     X(poll_multiple) X(timer_fire) X(timer_rearm_disarm) X(timer_close_armed)              \
     X(timer_now_monotonic) X(folio_map) X(folio_errors) X(interrupt)                       \

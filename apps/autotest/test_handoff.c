@@ -264,6 +264,60 @@ void test_channel_call_unmap_between_calls(void) {
     CHECK_OK(sys_handle_close(th));
 }
 
+// A thread that waits once in channel_call at the end arg >> 1 (a 0-byte
+// "ready" message) and records what it got in waiter_results[arg & 1].
+static volatile int64_t waiter_results[2];
+
+static void waiter_once(void *arg) {
+    uintptr_t a = (uintptr_t)arg;
+    static uint8_t bufs[2][64];
+    static handle_t hs[2][MSG_MAX_HANDLES];
+    waiter_results[a & 1] =
+        sys_channel_call((handle_t)(a >> 1), MSGINFO(MSG_DATA, 0, 0), bufs[a & 1], 64, hs[a & 1]);
+}
+
+// A call's handle is closed and its number reused by a handle to the same
+// end without RIGHT_WRITE: the next call on that number is ERR_NOT_ALLOWED.
+// The kernel remembers the last handle a call looked up (handles.call_hit);
+// had it not forgotten it at the close, the call would be handed to the
+// thread still waiting at the peer end.
+void test_channel_call_handle_reused(void) {
+    handle_t x, y;
+    CHECK_OK(new_channel(&x, &y));
+    waiter_results[0] = waiter_results[1] = 1;
+    handle_t w1 = (handle_t)CHECK_OK(thread_start(waiter_once, (void *)(uintptr_t)(y << 1), 0));
+    CHECK_EQ(waiter_ready(x), MSGINFO(MSG_DATA, 0, 0));
+    handle_t w2 = (handle_t)CHECK_OK(thread_start(waiter_once, (void *)(uintptr_t)(y << 1 | 1), 0));
+    handle_t p = (handle_t)CHECK_OK(sys_poll_create());
+    CHECK_OK(sys_poll_add(p, x, POLL_READABLE, 0));
+    struct poll_event ev;
+    CHECK_EQ(sys_poll_wait(p, &ev, 1, SOON_NS), 1);
+    CHECK_OK(sys_handle_close(p));
+    // Both threads wait at y, and the second one's "ready" is queued at x. A
+    // call on x is looked up, finds that message and returns it; its request
+    // wakes both threads, and the first one takes it while we sleep: the
+    // second waits at y again.
+    handle_t x2 = (handle_t)CHECK_OK(sys_handle_dup(x, RIGHT_READ | RIGHT_WRITE | RIGHT_DUP));
+    test_buf[0] = 1;
+    CHECK_EQ(sys_channel_call(x, MSGINFO(KIND_ECHO, 1, 0), test_buf, sizeof(test_buf), test_handles),
+             MSGINFO(MSG_DATA, 0, 0));
+    CHECK_EQ(sleep_ns(20 * MS), 0);
+    CHECK_EQ(waiter_results[0], MSGINFO(KIND_ECHO, 1, 0));
+    CHECK_OK(sys_handle_close(x));
+    handle_t ro = (handle_t)CHECK_OK(sys_handle_dup(x2, RIGHT_READ));
+    CHECK_EQ(ro, x);
+    CHECK_EQ(sys_channel_call(ro, MSGINFO(KIND_ECHO, 1, 0), test_buf, sizeof(test_buf), test_handles),
+             ERR_NOT_ALLOWED);
+    CHECK_OK(send_bytes(x2, 0x42, 3)); // for the second thread
+    CHECK_EQ(sleep_ns(20 * MS), 0);
+    CHECK_EQ(waiter_results[1], MSGINFO(MSG_DATA, 3, 0));
+    CHECK_OK(sys_handle_close(ro));
+    CHECK_OK(sys_handle_close(x2));
+    CHECK_OK(sys_handle_close(y));
+    CHECK_OK(sys_handle_close(w1));
+    CHECK_OK(sys_handle_close(w2));
+}
+
 // Another thread of the caller's process closes the caller's handle while it
 // waits: the reply still arrives (the wait holds the channel), and the
 // channel goes away after it, so the waiter's next call sees ERR_CLOSED.

@@ -39,6 +39,10 @@ struct channel {
     struct wait_queue waiters; // threads in channel_call waiting for a reply here
 };
 
+// A channel end that was never connected: no peer, no queue, no waiters.
+// What a handle table's call_hit names when it names nothing.
+extern struct channel channel_unconnected;
+
 // How many of the handles a message carries are channel ends.
 uint32_t message_channel_count(const struct message *msg);
 

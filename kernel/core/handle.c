@@ -6,16 +6,23 @@
 // in kernel code, so no lock is needed. The array only grows, which is what
 // lets handle_reserve promise that later installs succeed.
 #include "handle.h"
+#include "channel.h"
 #include "kmalloc.h"
 #include <string.h>
 
 #define HANDLE_TABLE_MIN 16
+
+static void forget_call_hit(struct handle_table *t) {
+    t->call_hit = 0;
+    t->call_hit_obj = &channel_unconnected.obj;
+}
 
 void handle_table_init(struct handle_table *t) {
     t->entries = NULL;
     t->capacity = 0;
     t->used = 0;
     t->first_free = 0;
+    forget_call_hit(t);
 }
 
 void handle_table_destroy(struct handle_table *t) {
@@ -24,6 +31,7 @@ void handle_table_destroy(struct handle_table *t) {
         if (obj != NULL) {
             // Clear the slot first: destroying the object may look at tables.
             t->entries[i].obj = NULL;
+            forget_call_hit(t);
             t->used--;
             t->first_free = MIN(t->first_free, i);
             kobj_unref(obj);
@@ -103,6 +111,8 @@ struct kobj *handle_remove(struct handle_table *t, handle_t h) {
     if (e == NULL)
         return NULL;
     struct kobj *obj = e->obj;
+    if (h == t->call_hit)
+        forget_call_hit(t);
     e->obj = NULL;
     e->rights = 0;
     t->used--;

@@ -18,6 +18,13 @@ struct handle_table {
     uint32_t capacity; // allocated entries
     uint32_t used;     // entries with an object
     uint32_t first_free; // every entry below it has an object
+    // The handle channel_call_fast last looked up, and its object: an open
+    // channel with RIGHT_READ | RIGHT_WRITE. Removing that handle forgets it,
+    // so a hit needs no lookup and no checks. None: 0 and channel_unconnected,
+    // which the fast path turns away like any channel without a peer (so a
+    // call on handle 0 needs no test of its own).
+    int64_t call_hit;
+    struct kobj *call_hit_obj;
 };
 
 void handle_table_init(struct handle_table *t);

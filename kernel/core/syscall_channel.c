@@ -387,13 +387,19 @@ static int64_t channel_call_recheck(int64_t h, int64_t info, int64_t buf, int64_
 int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len, int64_t handles) {
     struct thread *self = current;
     struct process *proc = self->proc;
-    // handle_get for the case that matters: an open channel with both rights.
-    if ((uint64_t)h - 1 >= proc->handles.capacity)
-        goto slow;
-    struct handle_entry *e = &proc->handles.entries[h - 1];
-    struct channel *ch = (struct channel *)e->obj;
-    if (!ch || ch->obj.type != KOBJ_CHANNEL || (~e->rights & (RIGHT_READ | RIGHT_WRITE)))
-        goto slow;
+    // handle_get for the case that matters, an open channel with both rights:
+    // none if it is the handle of the previous call (handles.call_hit).
+    struct channel *ch = (struct channel *)proc->handles.call_hit_obj;
+    if (h != proc->handles.call_hit) {
+        if ((uint64_t)h - 1 >= proc->handles.capacity)
+            goto slow;
+        struct handle_entry *e = &proc->handles.entries[h - 1];
+        ch = (struct channel *)e->obj;
+        if (!ch || ch->obj.type != KOBJ_CHANNEL || (~e->rights & (RIGHT_READ | RIGHT_WRITE)))
+            goto slow;
+        proc->handles.call_hit = h;
+        proc->handles.call_hit_obj = &ch->obj;
+    }
     struct thread *receiver = channel_waiting_caller(ch);
     // A message already waiting here is the answer to this call (the oldest
     // comes first): the general path sends and returns it at once. And a
