@@ -410,11 +410,10 @@ int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
         len > MSG_MAX_DATA || info < 0)
         goto slow;
     // [buf, +span) holds the request and will hold the reply: one check for
-    // both, and none if the previous call's buffer was the same and as long
-    // (the thread's ipc_reply_checked holds).
+    // both, made by channel_call_recheck unless the previous call's buffer was
+    // the same and as long (the thread's ipc_reply_checked holds).
     size_t span = MAX((size_t)len, (size_t)buf_len);
-    if ((buf != (int64_t)self->ipc_reply_buf || span > self->ipc_reply_checked) && span &&
-        !vmspace_range_hit(proc, buf, span, PROT_READ | PROT_WRITE))
+    if ((buf != (int64_t)self->ipc_reply_buf || span > self->ipc_reply_checked) && span)
         return channel_call_recheck(h, info, buf, buf_len, handles);
     // Both in the kernel's address space: copy straight into the receiver's
     // buffer, with no message buffer in between. (A spare buffer, which the
@@ -433,15 +432,17 @@ slow:
     return channel_call_slow(h, info, buf, buf_len, handles);
 }
 
-// channel_call_fast when the caller's buffer is not in the mapping its last
-// check hit: the full check, which moves the last hit there (or fails).
+// channel_call_fast when the caller's buffer is not the one its previous call
+// checked: the check, whose success is remembered as if that call had been
+// made with this buffer (ipc_reply_buf and ipc_reply_checked mean nothing else
+// while the thread runs), so that channel_call_fast, entered again, goes on.
 static NOINLINE int64_t channel_call_recheck(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
                                              int64_t handles) {
+    struct thread *self = current;
     size_t span = MAX((size_t)MSGINFO_LEN(info), (size_t)buf_len);
-    struct process *proc = current->proc;
-    // A range over two mappings passes the full check but never hits: no loop.
-    if (user_range_ok((const void *)buf, span, PROT_READ | PROT_WRITE) &&
-        vmspace_range_hit(proc, buf, span, PROT_READ | PROT_WRITE))
-        return channel_call_fast(h, info, buf, buf_len, handles);
-    return channel_call_slow(h, info, buf, buf_len, handles);
+    if (!user_range_ok((const void *)buf, span, PROT_READ | PROT_WRITE))
+        return channel_call_slow(h, info, buf, buf_len, handles);
+    self->ipc_reply_buf = (void *)buf;
+    self->ipc_reply_checked = span;
+    return channel_call_fast(h, info, buf, buf_len, handles);
 }
