@@ -406,8 +406,9 @@ int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
     // msginfo without handles or reserved bits has bits 13-31 and 63 clear
     // (see the _Static_assert above): its low 32 bits are its length.
     uint32_t len = (uint32_t)info;
-    if (!receiver || !list_is_empty(&ch->queue) || self->killed || buf_len < 0 ||
-        len > MSG_MAX_DATA || info < 0)
+    // (A negative buf_len is a span no check passes: channel_call_recheck
+    // sends it to the general path.)
+    if (!receiver || !list_is_empty(&ch->queue) || self->killed || len > MSG_MAX_DATA || info < 0)
         goto slow;
     // [buf, +span) holds the request and will hold the reply: one check for
     // both, made by channel_call_recheck unless the previous call's buffer was

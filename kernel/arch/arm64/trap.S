@@ -189,35 +189,32 @@ arm64_trap_return:
 // int64_t syscall_gate_direct(a0, a1, a2, a3, a4, number): the gate of
 // in-kernel apps (start_info.gate, sys_gate_fn), a plain call with the
 // arguments in x0-x4 and the number in x5, passed on as they are to
-// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. The kernel runs with
-// interrupts masked, so they are masked around it and DAIF is back as it was
-// after it. A number the kernel does not have is turned away here, before
-// any frame is built.
+// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. A number the kernel
+// does not have is turned away here, before any frame is built. The kernel
+// runs with interrupts masked, so they are masked around it; apps run with
+// them unmasked, so it unmasks them again.
 .global syscall_gate_direct
 syscall_gate_direct:
     sub x9, x5, #1
     cmp x9, #SYS_MAX
-    b.hs 2f
-    mrs x9, daif
+    b.hs 3f
     msr daifset, #2
-    stp x29, x30, [sp, #-32]!
+    stp x29, x30, [sp, #-16]!
     mov x29, sp
-    str x9, [sp, #16]
     cmp x5, #SYS_CHANNEL_CALL
-    b.ne 4f
+    b.ne 2f
     bl channel_call_fast
-    b 5f
-4:  bl syscall_run
-5:  ldr x9, [sp, #16]
-    ldp x29, x30, [sp], #32
-    msr daif, x9
+1:  ldp x29, x30, [sp], #16
+    msr daifclr, #2
     ret
-2:  adrp x9, syscall_count      // interrupts may be unmasked: count atomically
+2:  bl syscall_run
+    b 1b
+3:  adrp x9, syscall_count      // interrupts are unmasked: count atomically
     add x9, x9, :lo12:syscall_count
-3:  ldxr x10, [x9]
+4:  ldxr x10, [x9]
     add x10, x10, #1
     stxr w11, x10, [x9]
-    cbnz w11, 3b
+    cbnz w11, 4b
     mov x0, #ERR_BAD_SYSCALL
     ret
 

@@ -174,31 +174,28 @@ user_syscall:
 // int64_t syscall_gate_direct(a0, a1, a2, a3, a4, number): the gate of
 // in-kernel apps (start_info.gate, sys_gate_fn), a plain call with the
 // arguments in a0-a4 and the number in a5, passed on as they are to
-// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. The kernel runs with
-// interrupts off, so they are off around it and back as they were after it.
-// A number the kernel does not have is turned away here, before any frame is
-// built.
+// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. A number the kernel
+// does not have is turned away here, before any frame is built. The kernel
+// runs with interrupts off, so they are off around it; apps run with them
+// on, so it turns them on again.
 .global syscall_gate_direct
 syscall_gate_direct:
     addi t0, a5, -1
     li t1, SYS_MAX
-    bgeu t0, t1, 1f
+    bgeu t0, t1, 3f
     addi sp, sp, -16
     sd ra, 8(sp)
-    csrrci t0, sstatus, SSTATUS_SIE
-    sd t0, 0(sp)
+    csrci sstatus, SSTATUS_SIE
     li t1, SYS_CHANNEL_CALL
     bne a5, t1, 2f
     call channel_call_fast
-    j 3f
-2:  call syscall_run
-3:  ld t0, 0(sp)
-    ld ra, 8(sp)
+1:  ld ra, 8(sp)
     addi sp, sp, 16
-    andi t0, t0, SSTATUS_SIE
-    csrs sstatus, t0
+    csrsi sstatus, SSTATUS_SIE
     ret
-1:  la t0, syscall_count   // interrupts may be on: count atomically
+2:  call syscall_run
+    j 1b
+3:  la t0, syscall_count   // interrupts are on: count atomically
     li t1, 1
     amoadd.d zero, t1, (t0)
     li a0, ERR_BAD_SYSCALL

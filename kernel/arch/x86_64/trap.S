@@ -165,30 +165,27 @@ x86_64_syscall_entry:
 // int64_t syscall_gate_direct(a0, a1, a2, a3, a4, number): the gate of
 // in-kernel apps (start_info.gate, sys_gate_fn), a plain call: a0-a4 in rdi,
 // rsi, rdx, rcx, r8 and the number in r9, passed on as they are to
-// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. The kernel runs with
-// interrupts off, so they are off around it and rflags is back as it was
-// after it. A number the kernel does not have is turned away here, before
-// any frame.
+// channel_call_fast (SYS_CHANNEL_CALL) or syscall_run. A number the kernel
+// does not have is turned away here, before any frame. The kernel runs with
+// interrupts off, so they are off around it; apps run with them on, so it
+// turns them on again.
 .global syscall_gate_direct
 syscall_gate_direct:
     leaq -1(%r9), %rax
     cmpq $SYS_MAX, %rax
-    jae 1f
+    jae 3f
     pushq %rbp
-    movq %rsp, %rbp
-    pushfq
+    movq %rsp, %rbp // and rsp is 16-aligned for the calls
     cli
-    subq $8, %rsp // rsp stays 16-aligned
     cmpq $SYS_CHANNEL_CALL, %r9
     jne 2f
     call channel_call_fast
-    jmp 3f
-2:  call syscall_run
-3:  addq $8, %rsp
-    popfq
-    popq %rbp
+1:  popq %rbp
+    sti
     ret
-1:  lock incq syscall_count(%rip) // interrupts may be on: count atomically
+2:  call syscall_run
+    jmp 1b
+3:  lock incq syscall_count(%rip) // interrupts are on: count atomically
     movq $ERR_BAD_SYSCALL, %rax
     ret
 
