@@ -297,7 +297,8 @@ static void instance_restart(struct instance *inst) {
 // Runs in the reaper once the process is gone: its memory is back.
 static void instance_exited(struct process *proc, int code, void *arg) {
     struct instance *inst = arg;
-    kprintf("init: %s exited with code %d (%zu pages free)\n", inst->name, code, page_free_count());
+    kprintf("init: %s exited with code %d (%zu pages free, %zu heap bytes used)\n", inst->name, code,
+            page_free_count(), kmalloc_bytes_used());
     inst->proc = NULL;
     inst->last_exit = code;
     kobj_unref(&proc->obj);

@@ -324,7 +324,6 @@ int64_t syscall_run(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, 
     if (current->ipc_spare && number != SYS_CHANNEL_SEND && number != SYS_CHANNEL_CALL &&
         number != SYS_CHANNEL_RECV)
         message_drop_spare();
-    current->in_syscall = true;
     switch (number) {
     case SYS_LOG_WRITE: ret = sys_log_write(a0, a1); break;
     case SYS_LOG_READ: ret = sys_log_read(a0, a1, a2); break;
@@ -355,7 +354,6 @@ int64_t syscall_run(int64_t a0, int64_t a1, int64_t a2, int64_t a3, int64_t a4, 
     case SYS_SYSINFO: ret = sys_sysinfo(a0, a1, a2); break;
     default: panic("syscall %ld passed the range check but has no handler", (long)number);
     }
-    current->in_syscall = false;
     // Its process is exiting: leave now that nothing is held.
     if (current->killed)
         thread_exit_current();

@@ -291,7 +291,6 @@ ALWAYS_INLINE void copy_short(void *dst, const void *src, size_t len) {
 // channel_call_handoff_end for every case but the common one.
 static NOINLINE int64_t channel_call_handoff_end_slow(int err) {
     int64_t ret = channel_call_finish(err);
-    current->in_syscall = false;
     if (current->killed)
         thread_exit_current();
     return ret;
@@ -311,7 +310,6 @@ static NOINLINE int64_t channel_call_handoff_end(void) {
         int64_t ret = (int64_t)(self->ipc_copied & ~IPC_COPIED);
         self->ipc_copied = 0;
         ch->refcount--; // kobj_unref, not the last reference
-        self->in_syscall = false;
         return ret;
     }
     return channel_call_handoff_end_slow(err);
@@ -322,14 +320,11 @@ static NOINLINE int64_t channel_call_handoff_end(void) {
 // a message buffer handed over): the caller waits, the CPU goes to the
 // receiver (thread_block_and_run), and the reply normally comes back the
 // same way.
-// The caller holds no spare message buffer (channel_call_fast). (The
-// arguments keep their registers from channel_call_fast's: no moves.)
+// The caller holds no spare message buffer (channel_call_fast).
 static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, int64_t buf,
                                              int64_t buf_len, int64_t handles,
                                              struct thread *receiver) {
-    struct thread *self = current;
     ipc_handoffs++;
-    self->in_syscall = true;
     kobj_ref(&ch->obj); // another thread may close the handle while we sleep
     // channel_call_fast found [buf, +buf_len) readable and writable (checked now,
     // or by this thread's previous call with the same buffer).

@@ -44,6 +44,7 @@ void sched_switch_to(struct thread *next, uint64_t now) {
 static void sched_switch(void) {
     struct list_node *n = list_pop_front(&run_queue);
     struct thread *next = n ? LIST_CONTAINER(n, struct thread, run_node) : &idle_thread;
+    next->preempted_in_app = false;
     uint64_t ticks = arch_now_ticks(), now = arch_ticks_to_ns(ticks);
     slice_start = now;
     ktimer_program(next == &idle_thread ? 0 : now + SLICE_NS, now); // idle has no slice
@@ -77,8 +78,10 @@ void sched_maybe_preempt(void) {
     // be programmed with the past slice end and fire again at once, forever).
     slice_start = now;
     ktimer_program(now + SLICE_NS, now);
-    if (!list_is_empty(&run_queue))
+    if (!list_is_empty(&run_queue)) {
+        current->preempted_in_app = true; // an interrupt of app code called us
         sched_yield();
+    }
 }
 
 void wait_queue_init(struct wait_queue *wq) {
@@ -163,6 +166,7 @@ struct thread *thread_create(struct process *proc, vaddr_t pc, uint64_t arg, vad
     t->vmspace = proc->vmspace;
     t->tid = next_tid++;
     t->state = THREAD_RUNNABLE;
+    t->preempted_in_app = true;
     ktimer_init(&t->timeout, thread_timeout_fired);
     arch_context_init(&t->ctx, user, pc, arg, sp, kstack_top);
     list_push_back(&proc->threads, &t->proc_node);
@@ -192,8 +196,8 @@ void thread_kill(struct thread *t) {
     ASSERT(t != current);
     if (t->state == THREAD_EXITED)
         return;
-    if (!t->in_syscall) {
-        // Preempted in app code: it holds nothing in the kernel, drop it now.
+    if (t->preempted_in_app) {
+        // It holds nothing in the kernel: drop it now.
         thread_make_zombie(t);
         return;
     }

@@ -25,7 +25,12 @@ struct thread {
     struct vmspace *vmspace;     // proc->vmspace, kept here for the switch (sched_switch_to)
     uint32_t tid;
     enum thread_state state;
-    bool in_syscall;             // inside the kernel on its own behalf (holds references)
+    // Off the CPU in app code: preempted there, or not started yet. It then
+    // holds nothing in the kernel, so a kill can drop it at once. (Any other
+    // thread that is not running is inside a syscall: blocked, or woken and
+    // not yet back.) Set by sched_maybe_preempt and at creation, cleared by
+    // sched_switch, the only way such a thread runs again.
+    bool preempted_in_app;
     bool killed;                 // its process is exiting: leave at the end of this syscall
     struct list_node run_node;   // in the run queue (RUNNABLE and not running)
     struct list_node proc_node;  // in proc->threads

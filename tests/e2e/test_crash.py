@@ -20,11 +20,18 @@ runner = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(runner)
 
 WANT_EXITS = 8       # crashy runs to see: each kind at least twice
+QUIET_EXITS = 5      # of them once crashy_tick is done: heap compared, each kind in a pair
 TIMEOUT = 240        # seconds for all of it
 KINDS = ("null", "illegal", "stack", "handoff")
 HANDOFF_RE = re.compile(r"crashy: handoff: (\d+) of (\d+) messages handed over")
 KILLED_RE = re.compile(r"crashy: killed: (\S[^\n]*?) at pc=(0x[0-9a-f]+) addr=(0x[0-9a-f]+)")
-EXIT_RE = re.compile(r"init: (\S+) exited with code (-?\d+) \((\d+) pages free\)")
+EXIT_RE = re.compile(r"init: (\S+) exited with code (-?\d+) \((\d+) pages free, (\d+) heap bytes used\)")
+
+
+def quiet_exits(exits):
+    """crashy's exits after crashy_tick's, when nothing else runs but the spinner."""
+    tick = [i for i, e in enumerate(exits) if e.group(1) == "crashy_tick"]
+    return [e for e in exits[tick[0] + 1:] if e.group(1) == "crashy"] if tick else []
 
 
 def main():
@@ -44,7 +51,7 @@ def main():
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline and guest.proc.poll() is None:
             exits = [m for m in EXIT_RE.finditer(guest.output()) if m.group(1) == "crashy"]
-            if len(exits) >= WANT_EXITS and "crashy_tick: 50 round trips" in guest.output():
+            if len(exits) >= WANT_EXITS and len(quiet_exits(list(EXIT_RE.finditer(guest.output())))) >= QUIET_EXITS:
                 break
             time.sleep(0.5)
     finally:
@@ -79,6 +86,12 @@ def main():
     leaks = [(a.group(3), b.group(3)) for a, b in pairs if a.group(3) != b.group(3)]
     checks.check("memory returns after every crash", len(pairs) >= 3 and not leaks,
                  f"{len(pairs)} comparable pairs, differing: {leaks}")
+    # The kernel heap too, once crashy_tick (whose messages come and go) is
+    # done: a thread killed while blocked must still let go of what it held.
+    quiet = quiet_exits(exits)
+    heap_leaks = [(a.group(4), b.group(4)) for a, b in zip(quiet, quiet[1:]) if a.group(4) != b.group(4)]
+    checks.check("kernel heap returns after every crash", len(quiet) >= QUIET_EXITS and not heap_leaks,
+                 f"{len(quiet)} exits after crashy_tick's, differing: {heap_leaks}")
     closed = len(re.findall(r"echo: client \d+ closed", log))
     checks.check("echo saw each crashed client close", closed >= len(crashy_exits),
                  f"{closed} close lines for {len(crashy_exits)} crashes")
