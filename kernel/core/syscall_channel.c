@@ -325,7 +325,9 @@ static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, i
                                              int64_t buf_len, int64_t handles,
                                              struct thread *receiver) {
     ipc_handoffs++;
-    kobj_ref(&ch->obj); // another thread may close the handle while we sleep
+    // Another thread may close the handle while we sleep. (That handle holds
+    // a reference: no need for kobj_ref's check.)
+    ch->obj.refcount++;
     // channel_call_fast found [buf, +buf_len) readable and writable (checked now,
     // or by this thread's previous call with the same buffer).
     channel_call_begin_wait(ch, buf, buf_len, handles, (size_t)buf_len);
@@ -402,8 +404,9 @@ int64_t channel_call_fast(int64_t h, int64_t info, int64_t buf, int64_t buf_len,
     // (see the _Static_assert above): its low 32 bits are its length.
     uint32_t len = (uint32_t)info;
     // (A negative buf_len is a span no check passes: channel_call_recheck
-    // sends it to the general path.)
-    if (!receiver || !list_is_empty(&ch->queue) || self->killed || len > MSG_MAX_DATA || info < 0)
+    // sends it to the general path. And the caller is not being killed: a
+    // kill marks only threads inside a syscall, which exit at its end.)
+    if (!receiver || !list_is_empty(&ch->queue) || len > MSG_MAX_DATA || info < 0)
         goto slow;
     // [buf, +span) holds the request and will hold the reply: one check for
     // both, made by channel_call_recheck unless the previous call's buffer was

@@ -32,8 +32,6 @@ void sched_switch_to(struct thread *next, uint64_t now) {
     struct thread *prev = current;
     prev->cpu_ticks += now - prev->ran_since;
     next->ran_since = now;
-    if (next == prev)
-        return;
     current = next;
     if (next->vmspace != prev->vmspace)
         vmspace_activate(next->vmspace);
@@ -48,7 +46,8 @@ static void sched_switch(void) {
     uint64_t ticks = arch_now_ticks(), now = arch_ticks_to_ns(ticks);
     slice_start = now;
     ktimer_program(next == &idle_thread ? 0 : now + SLICE_NS, now); // idle has no slice
-    sched_switch_to(next, ticks);
+    if (next != current) // else it runs on, with a fresh slice
+        sched_switch_to(next, ticks);
 }
 
 uint64_t sched_idle_ns(void) {
@@ -112,8 +111,7 @@ int thread_block(struct wait_queue *wq, uint64_t deadline_ns) {
     ASSERT(current != &idle_thread);
     if (current->killed)
         return ERR_CLOSED;
-    current->state = THREAD_BLOCKED;
-    current->wake_result = 0;
+    current->state = THREAD_BLOCKED; // whoever wakes it sets its wake_result
     list_push_back(&wq->threads, &current->wait_node);
     if (deadline_ns)
         ktimer_arm(&current->timeout, deadline_ns);

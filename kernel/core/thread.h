@@ -86,7 +86,7 @@ void wait_queue_init(struct wait_queue *wq);
 // Returns the wake result: 0, ERR_TIMED_OUT, or ERR_CLOSED if its process is exiting.
 int thread_block(struct wait_queue *wq, uint64_t deadline_ns);
 void wait_queue_wake_all(struct wait_queue *wq);
-// Runs `next` instead of the current thread, which the caller has already
+// Runs `next`, another thread than the current one, which the caller has already
 // put where it belongs (run queue, a wait queue, or the zombies), in the
 // current time slice; `now` is arch_now_ticks(). For the scheduler and
 // thread_block_and_run only.
@@ -105,8 +105,7 @@ ALWAYS_INLINE void thread_block_and_run(struct wait_queue *wq, struct thread *ne
     list_remove(&next->wait_node);
     next->wake_result = 0;
     next->state = THREAD_RUNNABLE;
-    self->state = THREAD_BLOCKED;
-    self->wake_result = 0;
+    self->state = THREAD_BLOCKED; // whoever wakes it sets its wake_result
     list_push_back(&wq->threads, &self->wait_node);
     // No new slice and no timer to reprogram: `next` runs in the rest of the
     // current one, so a pair of threads calling each other is preempted
