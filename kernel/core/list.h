@@ -33,8 +33,9 @@ static inline void list_push_back(struct list *l, struct list_node *n) {
     list_insert_before(&l->head, n);
 }
 static inline void list_remove(struct list_node *n) {
-    n->prev->next = n->next;
-    n->next->prev = n->prev;
+    struct list_node *prev = n->prev, *next = n->next; // read once: the stores may alias n
+    prev->next = next;
+    next->prev = prev;
     n->prev = n->next = NULL;
 }
 // Removes and returns the first node, or NULL if the list is empty.

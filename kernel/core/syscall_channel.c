@@ -152,11 +152,12 @@ ALWAYS_INLINE int64_t channel_take_handed(struct channel *ch, void *buf, size_t 
 // thread); `checked` as ipc_reply_checked.
 ALWAYS_INLINE void channel_call_begin_wait(struct channel *ch, int64_t buf, int64_t buf_len,
                                            int64_t handles, size_t checked) {
-    current->ipc_call_ch = ch;
-    current->ipc_reply_buf = (void *)buf;
-    current->ipc_reply_len = (size_t)buf_len;
-    current->ipc_reply_handles = (handle_t *)handles;
-    current->ipc_reply_checked = checked;
+    struct thread *self = current;
+    self->ipc_call_ch = ch;
+    self->ipc_reply_buf = (void *)buf;
+    self->ipc_reply_len = (size_t)buf_len;
+    self->ipc_reply_handles = (handle_t *)handles;
+    self->ipc_reply_checked = checked;
 }
 
 // The second half of channel_call: waits at the channel recorded by
@@ -289,8 +290,8 @@ ALWAYS_INLINE void copy_short(void *dst, const void *src, size_t len) {
 }
 
 // channel_call_handoff_end for every case but the common one.
-static NOINLINE int64_t channel_call_handoff_end_slow(int err) {
-    int64_t ret = channel_call_finish(err);
+static NOINLINE int64_t channel_call_handoff_end_slow(void) {
+    int64_t ret = channel_call_finish(thread_wake_result(current));
     if (current->killed)
         thread_exit_current();
     return ret;
@@ -301,18 +302,20 @@ static NOINLINE int64_t channel_call_handoff_end_slow(int err) {
 // is in `current`: so the handoff keeps nothing in registers across the
 // switch (arch_switch saves them, and they would be saved twice). And for
 // the common case (the reply was copied in, and the channel has other
-// references) it calls nothing, so it needs no frame either.
+// references) it calls nothing, so it needs no frame either. (A reply copied
+// in came with the CPU, from the handoff of the thread that answered: the
+// wait ended well, and nobody could kill this thread in between. Any other
+// end of the wait takes the slow way, which looks at how it ended.)
 static NOINLINE int64_t channel_call_handoff_end(void) {
     struct thread *self = current;
     struct kobj *ch = &self->ipc_call_ch->obj;
-    int err = thread_wake_result(self);
-    if (err == 0 && self->ipc_copied && ch->refcount > 1) {
+    if (self->ipc_copied && ch->refcount > 1) {
         int64_t ret = (int64_t)(self->ipc_copied & ~IPC_COPIED);
         self->ipc_copied = 0;
         ch->refcount--; // kobj_unref, not the last reference
         return ret;
     }
-    return channel_call_handoff_end_slow(err);
+    return channel_call_handoff_end_slow();
 }
 
 // The fast path from its point of no return, with the message given to the
@@ -324,6 +327,7 @@ static NOINLINE int64_t channel_call_handoff_end(void) {
 static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, int64_t buf,
                                              int64_t buf_len, int64_t handles,
                                              struct thread *receiver) {
+    struct thread *self = current;
     ipc_handoffs++;
     // Another thread may close the handle while we sleep. (That handle holds
     // a reference: no need for kobj_ref's check.)
@@ -331,7 +335,7 @@ static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, i
     // channel_call_fast found [buf, +buf_len) readable and writable (checked now,
     // or by this thread's previous call with the same buffer).
     channel_call_begin_wait(ch, buf, buf_len, handles, (size_t)buf_len);
-    thread_block_and_run(&ch->waiters, receiver);
+    thread_block_and_run(self, &ch->waiters, receiver);
     return channel_call_handoff_end();
 }
 

@@ -28,8 +28,7 @@ static void thread_enqueue(struct thread *t) {
     list_push_back(&run_queue, &t->run_node);
 }
 
-void sched_switch_to(struct thread *next, uint64_t now) {
-    struct thread *prev = current;
+void sched_switch_to(struct thread *prev, struct thread *next, uint64_t now) {
     prev->cpu_ticks += now - prev->ran_since;
     next->ran_since = now;
     current = next;
@@ -47,7 +46,7 @@ static void sched_switch(void) {
     slice_start = now;
     ktimer_program(next == &idle_thread ? 0 : now + SLICE_NS, now); // idle has no slice
     if (next != current) // else it runs on, with a fresh slice
-        sched_switch_to(next, ticks);
+        sched_switch_to(current, next, ticks);
 }
 
 uint64_t sched_idle_ns(void) {

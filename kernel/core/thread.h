@@ -86,12 +86,12 @@ void wait_queue_init(struct wait_queue *wq);
 // Returns the wake result: 0, ERR_TIMED_OUT, or ERR_CLOSED if its process is exiting.
 int thread_block(struct wait_queue *wq, uint64_t deadline_ns);
 void wait_queue_wake_all(struct wait_queue *wq);
-// Runs `next`, another thread than the current one, which the caller has already
-// put where it belongs (run queue, a wait queue, or the zombies), in the
-// current time slice; `now` is arch_now_ticks(). For the scheduler and
+// Runs `next` instead of `prev`, the current thread, which the caller has
+// already put where it belongs (run queue, a wait queue, or the zombies), in
+// the current time slice; `now` is arch_now_ticks(). For the scheduler and
 // thread_block_and_run only.
-void sched_switch_to(struct thread *next, uint64_t now);
-// Blocks the current thread on wq like thread_block (no deadline) and runs
+void sched_switch_to(struct thread *prev, struct thread *next, uint64_t now);
+// Blocks `self`, the current thread, on wq like thread_block (no deadline) and runs
 // `next`, a thread blocked without a deadline, at once: it is taken off its
 // wait queue and runs in the rest of the current time slice, without the run
 // queue (the direct handoff of channel_call). The current thread must not be
@@ -100,8 +100,8 @@ void sched_switch_to(struct thread *next, uint64_t now);
 // Returns when the current thread runs again; what thread_block would have
 // returned is then thread_wake_result(current). Inline: it is half of every
 // handoff.
-ALWAYS_INLINE void thread_block_and_run(struct wait_queue *wq, struct thread *next) {
-    struct thread *self = current;
+ALWAYS_INLINE void thread_block_and_run(struct thread *self, struct wait_queue *wq,
+                                        struct thread *next) {
     list_remove(&next->wait_node);
     next->wake_result = 0;
     next->state = THREAD_RUNNABLE;
@@ -110,7 +110,7 @@ ALWAYS_INLINE void thread_block_and_run(struct wait_queue *wq, struct thread *ne
     // No new slice and no timer to reprogram: `next` runs in the rest of the
     // current one, so a pair of threads calling each other is preempted
     // when the slice ends, like one thread.
-    sched_switch_to(next, arch_now_ticks());
+    sched_switch_to(self, next, arch_now_ticks());
 }
 // What thread_block returned to t, the current thread, when its wait ended:
 // 0, or ERR_CLOSED if its process is exiting.
