@@ -32,10 +32,15 @@ static inline void list_insert_before(struct list_node *pos, struct list_node *n
 static inline void list_push_back(struct list *l, struct list_node *n) {
     list_insert_before(&l->head, n);
 }
-static inline void list_remove(struct list_node *n) {
+// Takes n out of its list but leaves it looking linked: for nodes whose
+// owner knows by other means whether they are (a thread's wait_node: its state).
+static inline void list_unlink(struct list_node *n) {
     struct list_node *prev = n->prev, *next = n->next; // read once: the stores may alias n
     prev->next = next;
     next->prev = prev;
+}
+static inline void list_remove(struct list_node *n) {
+    list_unlink(n);
     n->prev = n->next = NULL;
 }
 // Removes and returns the first node, or NULL if the list is empty.

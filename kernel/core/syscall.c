@@ -287,9 +287,13 @@ static int64_t sys_sysinfo(int64_t kind, int64_t buf, int64_t len) {
         return copy_to_user((void *)buf, &c, sizeof(c)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(c);
     }
     case SYSINFO_IPC: {
-        uint64_t handed = ipc_handoffs - ipc_handoffs_requeued;
+        uint64_t handoffs = ipc_handoffs; // of exited threads; live ones count their own
+        LIST_FOR_EACH (p, &all_processes, struct process, all_node)
+            LIST_FOR_EACH (t, &p->threads, struct thread, proc_node)
+                handoffs += t->ipc_handoffs;
+        uint64_t handed = handoffs - ipc_handoffs_requeued;
         struct sysinfo_ipc s = {ipc_messages_sent + handed, ipc_messages_received + handed,
-                                syscall_count + ipc_handoffs, handed};
+                                syscall_count + handoffs, handed};
         if ((size_t)len < sizeof(s))
             return ERR_TOO_SMALL;
         return copy_to_user((void *)buf, &s, sizeof(s)) < 0 ? ERR_BAD_ADDR : (int64_t)sizeof(s);

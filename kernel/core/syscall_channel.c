@@ -328,7 +328,7 @@ static NOINLINE int64_t channel_call_handoff(struct channel *ch, int64_t info, i
                                              int64_t buf_len, int64_t handles,
                                              struct thread *receiver) {
     struct thread *self = current;
-    ipc_handoffs++;
+    self->ipc_handoffs++;
     // Another thread may close the handle while we sleep. (That handle holds
     // a reference: no need for kobj_ref's check.)
     ch->obj.refcount++;

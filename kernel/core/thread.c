@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Threads, wait queues and the preemptive round-robin scheduler (uniprocessor).
 #include "thread.h"
+#include "channel.h"
 #include "kmalloc.h"
 #include "page.h"
 #include "process.h"
@@ -89,7 +90,7 @@ void wait_queue_init(struct wait_queue *wq) {
 static void thread_wake(struct thread *t, int result) {
     if (t->state != THREAD_BLOCKED)
         return;
-    list_remove(&t->wait_node);
+    list_unlink(&t->wait_node);
     ktimer_cancel(&t->timeout);
     t->wake_result = result;
     t->state = THREAD_RUNNABLE;
@@ -176,8 +177,10 @@ static void thread_make_zombie(struct thread *t) {
     if (list_node_is_linked(&t->run_node))
         list_remove(&t->run_node);
     if (t->state == THREAD_BLOCKED)
-        list_remove(&t->wait_node);
+        list_unlink(&t->wait_node);
     ktimer_cancel(&t->timeout);
+    ipc_handoffs += t->ipc_handoffs;
+    t->ipc_handoffs = 0;
     t->state = THREAD_EXITED;
     list_push_back(&zombies, &t->zombie_node);
     wait_queue_wake_all(&reaper_wq);
