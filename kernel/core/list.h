@@ -24,9 +24,10 @@ static inline bool list_node_is_linked(const struct list_node *n) {
     return n->next != NULL;
 }
 static inline void list_insert_before(struct list_node *pos, struct list_node *n) {
-    n->prev = pos->prev;
+    struct list_node *prev = pos->prev; // read once: the stores may alias pos
+    n->prev = prev;
     n->next = pos;
-    pos->prev->next = n;
+    prev->next = n;
     pos->prev = n;
 }
 static inline void list_push_back(struct list *l, struct list_node *n) {
