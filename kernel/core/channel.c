@@ -3,8 +3,6 @@
 #include "channel.h"
 #include "kmalloc.h"
 
-struct channel channel_unconnected;
-
 uint64_t ipc_messages_sent, ipc_messages_received, ipc_handoffs, ipc_handoffs_requeued;
 
 static struct channel *channel_alloc(void) {

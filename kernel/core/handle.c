@@ -12,6 +12,9 @@
 
 #define HANDLE_TABLE_MIN 16
 
+// Defined here, with the tables that point at it (declared in channel.h).
+struct channel channel_unconnected;
+
 static void forget_call_hit(struct handle_table *t) {
     t->call_hit = 0;
     t->call_hit_obj = &channel_unconnected.obj;

@@ -3,6 +3,7 @@
 // UNIT_SOURCES: kernel/core/handle.c kernel/core/kmalloc.c kernel/core/page.c
 // UNIT_SOURCES: kernel/arch/host/fake_kobj.c
 #include "harness.h"
+#include "channel.h"
 #include "handle.h"
 #include "kmalloc.h"
 #include "page.h"
@@ -80,6 +81,33 @@ TEST(remove_and_reuse_lowest) {
     EXPECT_EQ(host_kobj_destroyed, 6);
     EXPECT_EQ(t.used, 0);
     EXPECT_EQ(t.capacity, 0);
+}
+
+// The handle channel_call_fast remembers (call_hit) is forgotten when that
+// handle is removed, and only then; a fresh or emptied table names the
+// unconnected channel, which no call can use.
+TEST(call_hit_forgotten_on_remove) {
+    setup();
+    struct handle_table t;
+    handle_table_init(&t);
+    EXPECT_EQ(t.call_hit, 0);
+    EXPECT_TRUE(t.call_hit_obj == &channel_unconnected.obj);
+    struct kobj *a = new_obj(KOBJ_CHANNEL), *b = new_obj(KOBJ_CHANNEL);
+    EXPECT_EQ(handle_install(&t, a, RIGHT_ALL), 1);
+    EXPECT_EQ(handle_install(&t, b, RIGHT_ALL), 2);
+    t.call_hit = 2; // as channel_call_fast records a lookup
+    t.call_hit_obj = b;
+    EXPECT_TRUE(handle_remove(&t, 1) == a);
+    EXPECT_EQ(t.call_hit, 2);
+    EXPECT_TRUE(handle_remove(&t, 2) == b);
+    EXPECT_EQ(t.call_hit, 0);
+    EXPECT_TRUE(t.call_hit_obj == &channel_unconnected.obj);
+    EXPECT_EQ(handle_install(&t, a, RIGHT_ALL), 1);
+    t.call_hit = 1;
+    t.call_hit_obj = a;
+    handle_table_destroy(&t);
+    EXPECT_EQ(t.call_hit, 0);
+    EXPECT_TRUE(t.call_hit_obj == &channel_unconnected.obj);
 }
 
 TEST(grows_past_thousands) {
