@@ -85,9 +85,24 @@ void arch_timer_set(uint64_t deadline_ns); // one interrupt at or after deadline
 // arch code that enables interrupts and jumps to pc with arg in the first
 // argument register and sp as its stack, in kernel mode (in-kernel apps) or
 // user mode (user-mode apps; pagetable switched by arch_switch_pagetable).
-void arch_context_init(struct arch_context *ctx, bool user, vaddr_t pc, uint64_t arg,
-                       vaddr_t sp, vaddr_t kernel_stack_top);
+// `thread` is core's thread that ctx belongs to: what arch_current returns
+// while it runs (an arch may keep it where its trap entry finds it).
+void arch_context_init(struct arch_context *ctx, void *thread, bool user, vaddr_t pc,
+                       uint64_t arg, vaddr_t sp, vaddr_t kernel_stack_top);
 void arch_switch(struct arch_context *prev, struct arch_context *next);
+// The running thread (core's struct thread *, opaque here), read on every
+// syscall and written on every switch. An arch that keeps it in a register
+// defines ARCH_CURRENT_IN_REGISTER and these two in arch_types.h (riscv64:
+// tp); the others keep it in a variable.
+#ifndef ARCH_CURRENT_IN_REGISTER
+extern void *arch_current_thread;
+static inline void *arch_current(void) {
+    return arch_current_thread;
+}
+static inline void arch_set_current(void *thread) {
+    arch_current_thread = thread;
+}
+#endif
 
 // Page tables. Core allocates nothing for the arch: page-table pages come from
 // arch_pt_alloc_page/arch_pt_free_page, which core implements on its page allocator.

@@ -10,7 +10,9 @@
 
 #define SLICE_NS 10000000ull // 10 ms: a spinning thread gives way this often
 
-struct thread *current;
+#ifndef ARCH_CURRENT_IN_REGISTER
+void *arch_current_thread;
+#endif
 static struct thread idle_thread;
 static struct list run_queue;
 static struct list zombies;        // exited threads whose stacks may still be in use
@@ -32,7 +34,7 @@ static void thread_enqueue(struct thread *t) {
 void sched_switch_to(struct thread *prev, struct thread *next, uint64_t now) {
     prev->cpu_ticks += now - prev->ran_since;
     next->ran_since = now;
-    current = next;
+    arch_set_current(next);
     if (next->vmspace != prev->vmspace)
         vmspace_activate(next->vmspace);
     arch_switch(&prev->ctx, &next->ctx);
@@ -166,7 +168,7 @@ struct thread *thread_create(struct process *proc, vaddr_t pc, uint64_t arg, vad
     t->state = THREAD_RUNNABLE;
     t->preempted_in_app = true;
     ktimer_init(&t->timeout, thread_timeout_fired);
-    arch_context_init(&t->ctx, user, pc, arg, sp, kstack_top);
+    arch_context_init(&t->ctx, t, user, pc, arg, sp, kstack_top);
     list_push_back(&proc->threads, &t->proc_node);
     thread_enqueue(t);
     return t;
@@ -242,7 +244,7 @@ void sched_init(void) {
     idle_thread.vmspace = kernel_process->vmspace;
     idle_thread.state = THREAD_RUNNABLE;
     kobj_init(&idle_thread.obj, KOBJ_THREAD);
-    current = &idle_thread;
+    arch_set_current(&idle_thread);
     struct thread *reaper = thread_create(kernel_process, (vaddr_t)reaper_main, 0, 0);
     if (!reaper)
         panic("no memory for the reaper thread");

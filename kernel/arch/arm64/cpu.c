@@ -179,8 +179,9 @@ void arm64_irq_handle(void) {
 
 // ---- threads ----------------------------------------------------------------------------
 
-void arch_context_init(struct arch_context *ctx, bool user, vaddr_t pc, uint64_t arg,
-                       vaddr_t sp, vaddr_t kernel_stack_top) {
+void arch_context_init(struct arch_context *ctx, void *thread, bool user, vaddr_t pc,
+                       uint64_t arg, vaddr_t sp, vaddr_t kernel_stack_top) {
+    (void)thread; // arch_current is a variable here
     *ctx = (struct arch_context){0};
     // The first arch_switch to ctx "returns" into arm64_thread_start (trap.S),
     // which reads its arguments from x19-x23. A kernel thread runs on `sp`

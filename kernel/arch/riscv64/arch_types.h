@@ -5,6 +5,20 @@
 
 #define ARCH_NAME "riscv64"
 
+// The running thread is in tp (arch.h, arch_current): in the kernel and in
+// in-kernel apps nothing else uses tp (no thread-local storage), and a trap
+// from user mode, where tp is the app's, loads it from the top of the
+// thread's kernel stack (trap.S; arch_context_init puts it there).
+#define ARCH_CURRENT_IN_REGISTER
+static inline void *arch_current(void) {
+    void *thread;
+    __asm__ volatile("mv %0, tp" : "=r"(thread));
+    return thread;
+}
+static inline void arch_set_current(void *thread) {
+    __asm__ volatile("mv tp, %0" : : "r"(thread) : "memory");
+}
+
 // What arch_switch saves: the callee-saved registers of the RISC-V calling
 // convention. A new thread's context holds its start arguments in s0-s4 (see
 // arch_context_init); its first arch_switch "returns" into a trampoline.

@@ -7,6 +7,7 @@ _start:
     // No interrupts and no trap nesting state until riscv64_boot sets them up.
     csrw sie, zero
     csrw sscratch, zero
+    li tp, 0 // no running thread yet (arch_current)
     la sp, boot_stack_top
     // Clear .bss (the boot stack is in it, but nothing is on it yet).
     la t0, __bss_start

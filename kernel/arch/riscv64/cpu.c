@@ -151,9 +151,15 @@ void riscv64_external_interrupt(void) {
 
 // ---- threads -------------------------------------------------------------------
 
-void arch_context_init(struct arch_context *ctx, bool user, vaddr_t pc, uint64_t arg,
-                       vaddr_t sp, vaddr_t kernel_stack_top) {
+void arch_context_init(struct arch_context *ctx, void *thread, bool user, vaddr_t pc,
+                       uint64_t arg, vaddr_t sp, vaddr_t kernel_stack_top) {
     *ctx = (struct arch_context){0};
+    if (user) {
+        // The top 16 bytes of its kernel stack hold the thread, for the trap
+        // entry from user mode (it loads tp from there); frames go below.
+        kernel_stack_top -= 16;
+        *(void **)kernel_stack_top = thread;
+    }
     // The first arch_switch to ctx "returns" into riscv64_thread_start (trap.S),
     // which reads its arguments from s0-s4. A kernel thread runs on `sp`
     // directly; a user thread's kernel-side code starts on its kernel stack.

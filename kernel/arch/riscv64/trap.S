@@ -65,6 +65,7 @@ from_user:
     addi t0, t0, -EXC_ECALL_U
     beqz t0, user_syscall
     SAVE_GPRS_BUT_T0
+    ld tp, FRAME_SIZE(sp) // the running thread (arch_context_init put it above the frame)
     csrr t0, sscratch
     sd t0, 2*8(sp)
     csrw sscratch, zero // now in the kernel
@@ -137,12 +138,14 @@ kernel_data_fault:
 // the arguments, a7 the number, a0 the result, and like any call it may lose
 // a1-a7 and t0-t6 (they come back zeroed, so nothing of the kernel leaks).
 // ra, sp, gp, tp are saved here; s0-s11 are callee-saved in the C code below,
-// and the kernel never uses gp or tp (-mno-relax, no thread pointer), so the
-// frame of a thread inside a syscall holds only those, sepc and sstatus.
+// the kernel never uses gp (-mno-relax) and keeps the running thread in tp
+// (loaded from above the frame), so the frame of a thread inside a syscall
+// holds only those, sepc and sstatus.
 user_syscall:
     sd ra, 1*8(sp)
     sd gp, 3*8(sp)
     sd tp, 4*8(sp)
+    ld tp, FRAME_SIZE(sp)
     csrr t0, sscratch
     sd t0, 2*8(sp)
     csrw sscratch, zero // now in the kernel

@@ -155,8 +155,9 @@ void arch_idle(void) {
 
 // ---- threads ------------------------------------------------------------------
 
-void arch_context_init(struct arch_context *ctx, bool user, vaddr_t pc, uint64_t arg,
-                       vaddr_t sp, vaddr_t kernel_stack_top) {
+void arch_context_init(struct arch_context *ctx, void *thread, bool user, vaddr_t pc,
+                       uint64_t arg, vaddr_t sp, vaddr_t kernel_stack_top) {
+    (void)thread; // arch_current is a variable here
     *ctx = (struct arch_context){0};
     // The first switch to ctx jumps to x86_64_thread_start (trap.S), which
     // reads its arguments from rbx, r12-r15. A kernel thread runs on `sp`
