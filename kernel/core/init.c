@@ -11,6 +11,7 @@
 #include "kmalloc.h"
 #include "loader.h"
 #include "page.h"
+#include "plan.h"
 #include "poll.h"
 #include "process.h"
 #include "thread.h"
@@ -18,12 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
-// The boot plan is text written by tools/mkbootfs.py from systems/<name>.toml:
-//   instance <name> <app> <in-kernel|user> <always|on-failure|never> <shutdown_on_exit 0|1> <console 0|1>
-//   env <instance> <env-name> <server-instance> <protocol>
-//   config <instance> <hex bytes>       (copied into start_info.config)
-//   device <instance> <env-name> <compatible> <virtio device id, 0: any>
-// Every instance gets a channel from init as env "init". An `env` line
+// The boot plan is text written by tools/specgen from systems/<name>.toml, one
+// line per instance, env, config blob (copied into start_info.config) and
+// device; plan.h has the format and parses each line. Every instance gets a channel from init as env "init". An `env` line
 // connects a client's need to a server with a new channel: the client gets
 // one end as env <env-name>; the server gets the other in a MSG_CONNECT
 // message on its "init" channel, at boot and whenever the client restarts,
@@ -31,20 +29,15 @@
 // treats each client by its protocol, whatever the client sends).
 // A `device` line gives a driver its device's registers as env
 // "<env-name>.mmio" (a folio) and its interrupt as "<env-name>.irq".
-#define PLAN_MAX_INSTANCES 32
-#define PLAN_MAX_WIRES 64
-#define PLAN_LINE_MAX (2 * START_CONFIG_MAX + 64) // a config line carries the blob in hex
 #define BACKOFF_FIRST_NS 50000000ull     // 50 ms before the first restart
 #define BACKOFF_MAX_NS 1000000000ull     // doubling up to 1 s
 #define BACKOFF_RESET_NS 10000000000ull  // a run of 10 s forgives earlier crashes
-
-enum restart_policy { RESTART_NEVER, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
 struct instance {
     char name[START_NAME_MAX];
     char app[START_NAME_MAX];
     uint32_t mode;
-    enum restart_policy restart;
+    enum plan_restart restart;
     bool shutdown_on_exit;
     bool console;
     struct process *proc;     // NULL while not running (reference held)
@@ -308,7 +301,8 @@ static void instance_exited(struct process *proc, int code, void *arg) {
         kprintf("init: powering off (%s was the system's last word)\n", inst->name);
         arch_shutdown(code == 0 ? 0 : 1);
     }
-    bool again = inst->restart == RESTART_ALWAYS || (inst->restart == RESTART_ON_FAILURE && code != 0);
+    bool again = inst->restart == PLAN_RESTART_ALWAYS ||
+                 (inst->restart == PLAN_RESTART_ON_FAILURE && code != 0);
     if (!again)
         return;
     uint64_t now = arch_now_ns();
@@ -398,113 +392,65 @@ static void init_thread_main(uint64_t arg) {
     }
 }
 
-// Splits line into at most max space-separated words (in place).
-static int split_words(char *line, char **words, int max) {
-    int n = 0;
-    for (char *p = line; *p && n < max;) {
-        while (*p == ' ')
-            *p++ = '\0';
-        if (!*p)
-            break;
-        words[n++] = p;
-        while (*p && *p != ' ')
-            p++;
-    }
-    return n;
-}
-
-static void plan_instance(char **w, int n) {
-    if (n != 7 || num_instances >= PLAN_MAX_INSTANCES)
-        panic("init: bad instance line in the boot plan");
+// The plan's lines, checked already (plan_check): every instance they name exists.
+static void plan_instance(const struct plan_line *pl) {
     struct instance *inst = &instances[num_instances++];
-    strlcpy(inst->name, w[1], sizeof(inst->name));
-    strlcpy(inst->app, w[2], sizeof(inst->app));
-    if (strcmp(w[3], "user") == 0)
-        inst->mode = ISOLATION_USER;
-    else if (strcmp(w[3], "in-kernel") == 0)
-        inst->mode = ISOLATION_IN_KERNEL;
-    else
-        panic("init: %s: unknown mode %s", inst->name, w[3]);
-    inst->restart = strcmp(w[4], "always") == 0       ? RESTART_ALWAYS
-                    : strcmp(w[4], "on-failure") == 0 ? RESTART_ON_FAILURE
-                                                      : RESTART_NEVER;
-    inst->shutdown_on_exit = w[5][0] == '1';
-    inst->console = w[6][0] == '1';
+    strlcpy(inst->name, pl->name, sizeof(inst->name));
+    strlcpy(inst->app, pl->instance.app, sizeof(inst->app));
+    inst->mode = pl->instance.mode;
+    inst->restart = pl->instance.restart;
+    inst->shutdown_on_exit = pl->instance.shutdown_on_exit;
+    inst->console = pl->instance.console;
 }
 
-static void plan_env(char **w, int n) {
-    struct instance *client = n == 5 ? instance_find(w[1]) : NULL;
-    struct instance *server = n == 5 ? instance_find(w[3]) : NULL;
-    if (!client || !server || num_wires >= PLAN_MAX_WIRES ||
-        strlen(w[2]) >= START_NAME_MAX || strlen(w[4]) >= START_NAME_MAX)
-        panic("init: bad env line in the boot plan");
+static void plan_env(const struct plan_line *pl) {
     struct wire *wire = &wires[num_wires++];
-    wire->client = client;
-    wire->server = server;
-    strlcpy(wire->env_name, w[2], sizeof(wire->env_name));
-    strlcpy(wire->protocol, w[4], sizeof(wire->protocol));
+    wire->client = instance_find(pl->name);
+    wire->server = instance_find(pl->env.server);
+    strlcpy(wire->env_name, pl->env.env_name, sizeof(wire->env_name));
+    strlcpy(wire->protocol, pl->env.protocol, sizeof(wire->protocol));
 }
 
-static int hex_digit(char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static void plan_config(char **w, int n) {
-    struct instance *inst = n == 3 ? instance_find(w[1]) : NULL;
-    size_t hex_len = n == 3 ? strlen(w[2]) : 0;
-    if (!inst || hex_len % 2 || hex_len / 2 > START_CONFIG_MAX || inst->config)
-        panic("init: bad config line in the boot plan");
-    inst->config_len = (uint32_t)(hex_len / 2);
+static void plan_config(const struct plan_line *pl) {
+    struct instance *inst = instance_find(pl->name);
+    inst->config_len = pl->config.len;
     inst->config = kmalloc(inst->config_len + 1);
     if (!inst->config)
         panic("init: no memory for %s's config", inst->name);
-    for (size_t i = 0; i < inst->config_len; i++) {
-        int hi = hex_digit(w[2][2 * i]), lo = hex_digit(w[2][2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            panic("init: bad config line in the boot plan");
-        inst->config[i] = (uint8_t)(hi << 4 | lo);
-    }
+    memcpy(inst->config, pl->config.bytes, inst->config_len);
 }
 
-static void plan_device(char **w, int n) {
-    struct instance *inst = n == 5 ? instance_find(w[1]) : NULL;
-    if (!inst || num_device_needs >= PLAN_MAX_WIRES)
-        panic("init: bad device line in the boot plan");
+static void plan_device(const struct plan_line *pl) {
     struct device_need *need = &device_needs[num_device_needs++];
-    need->inst = inst;
-    strlcpy(need->env_name, w[2], sizeof(need->env_name));
-    strlcpy(need->compatible, w[3], sizeof(need->compatible));
-    need->virtio_id = 0;
-    for (const char *p = w[4]; *p >= '0' && *p <= '9'; p++)
-        need->virtio_id = need->virtio_id * 10 + (uint32_t)(*p - '0');
+    need->inst = instance_find(pl->name);
+    strlcpy(need->env_name, pl->device.env_name, sizeof(need->env_name));
+    strlcpy(need->compatible, pl->device.compatible, sizeof(need->compatible));
+    need->virtio_id = pl->device.virtio_id;
 }
 
+// Reads the plan. A plan that is wrong stops the boot with the line and what
+// is wrong with it: the plan is the system, there is nothing sensible to
+// start without it.
 static void plan_read(void) {
+    static struct plan_reader reader; // too big for the boot stack
     size_t size;
-    const char *plan = bootfs_find("plan", &size);
-    if (!plan)
+    const char *text = bootfs_find("plan", &size);
+    if (!text)
         panic("init: the bootfs has no plan");
-    static char line[PLAN_LINE_MAX]; // too big for the boot stack
-    for (size_t pos = 0; pos < size;) {
-        size_t len = 0;
-        while (pos < size && plan[pos] != '\n' && len < sizeof(line) - 1)
-            line[len++] = plan[pos++];
-        pos++; // the newline
-        line[len] = '\0';
-        char *w[8];
-        int n = split_words(line, w, 8);
-        if (n == 0)
-            continue;
-        if (strcmp(w[0], "instance") == 0)
-            plan_instance(w, n);
-        else if (strcmp(w[0], "env") == 0)
-            plan_env(w, n);
-        else if (strcmp(w[0], "config") == 0)
-            plan_config(w, n);
-        else if (strcmp(w[0], "device") == 0)
-            plan_device(w, n);
-        else
-            panic("init: unknown boot plan line '%s'", w[0]);
+    reader = (struct plan_reader){.text = text, .size = size};
+    const char *err = plan_check(&reader);
+    if (err)
+        panic("init: boot plan line %d: %s", reader.line_no, err);
+    reader = (struct plan_reader){.text = text, .size = size};
+    struct plan_line pl;
+    while (plan_next(&reader, &pl, &err)) {
+        switch (pl.kind) {
+        case PLAN_EMPTY: break;
+        case PLAN_INSTANCE: plan_instance(&pl); break;
+        case PLAN_ENV: plan_env(&pl); break;
+        case PLAN_CONFIG: plan_config(&pl); break;
+        case PLAN_DEVICE: plan_device(&pl); break;
+        }
     }
 }
 

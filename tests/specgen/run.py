@@ -170,6 +170,10 @@ description = "A protocol whose name init could not pass on"
                                                   '[env.a_very_long_device_key]\ntype = "device"\n'
                                                   'compatible = "virtio,mmio"')},
      "apps/srv/app.toml: env.a_very_long_device_key: ", "a device key may have at most 18"),
+    ("compatible string too long", {"apps/srv/app.toml": ('serves = ["ping"]', 'serves = ["ping"]\n'
+                                                         '[env.nic]\ntype = "device"\n'
+                                                         'compatible = "vendor,a-very-long-device"')},
+     "apps/srv/app.toml: env.nic.compatible: ", "may have at most 23 characters"),
     ("wiring to itself", {"systems/s.toml": ('env.p = "srv"', 'env.p = "cli"')},
      "systems/s.toml: instance[1].env.p: ", "an instance cannot be its own server"),
     ("bad sized type", {"protocols/ping.toml": ('type = "string", max_len = 8', 'type = "string(0)"')},

@@ -24,6 +24,7 @@ MSG_KIND_MAX = 0x7FFFFFFF
 START_NAME_MAX = 24   # with the NUL
 START_ENV_MAX = 16
 START_CONFIG_MAX = 1024
+COMPATIBLE_MAX = 23    # kernel/core/plan.h, PLAN_COMPATIBLE_MAX
 BOOTFS_NAME_MAX = 56  # with the NUL
 CONFIG_HEADER_SIZE = 12
 # Names the generated C would clash with (C keywords and the generator's own names).
@@ -313,6 +314,8 @@ def load_env_entry(path, key, name, e, protocols):
         compat = check_str(path, f"{key}.compatible", e["compatible"])
         if not COMPATIBLE_RE.match(compat):
             fail(path, f"{key}.compatible", f"'{compat}' is not a compatible string")
+        if len(compat) > COMPATIBLE_MAX:
+            fail(path, f"{key}.compatible", f"may have at most {COMPATIBLE_MAX} characters")
         dev_id = e.get("virtio_device_id", 0)
         if type(dev_id) is not int or dev_id < 0 or dev_id > 0xFFFF:
             fail(path, f"{key}.virtio_device_id", "must be an integer from 0 to 65535")
