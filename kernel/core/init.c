@@ -21,12 +21,13 @@
 
 // The boot plan is text written by tools/specgen from systems/<name>.toml, one
 // line per instance, env, config blob (copied into start_info.config) and
-// device; plan.h has the format and parses each line. Every instance gets a channel from init as env "init". An `env` line
-// connects a client's need to a server with a new channel: the client gets
-// one end as env <env-name>; the server gets the other in a MSG_CONNECT
-// message on its "init" channel, at boot and whenever the client restarts,
-// with the protocol the client speaks on it (a server of several protocols
-// treats each client by its protocol, whatever the client sends).
+// device; plan.h has the format, and plan.c checks it. Every instance gets a
+// channel from init as env "init". An `env` line connects a client's need to
+// a server with a new channel: the client gets one end as env <env-name>; the
+// server gets the other in a MSG_CONNECT message on its "init" channel, at
+// boot and whenever the client restarts, with the protocol the client speaks
+// on it (a server of several protocols treats each client by its protocol,
+// whatever the client sends).
 // A `device` line gives a driver its device's registers as env
 // "<env-name>.mmio" (a folio) and its interrupt as "<env-name>.irq".
 #define BACKOFF_FIRST_NS 50000000ull     // 50 ms before the first restart
