@@ -150,6 +150,10 @@ bool plan_next(struct plan_reader *r, struct plan_line *out, const char **err) {
                 *err = "longer than PLAN_LINE_MAX";
                 return false;
             }
+            if (r->text[r->pos] == '\0') { // it would end the line early
+                *err = "a NUL byte";
+                return false;
+            }
             r->line[len++] = r->text[r->pos++];
         }
         r->pos++; // the newline

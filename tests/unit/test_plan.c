@@ -173,3 +173,30 @@ TEST(whole_plan_refused) {
     EXPECT_TRUE(check(longline, &line) != NULL);
     EXPECT_EQ(line, 1);
 }
+
+// "Nothing is guessed or cut short" (docs/specs.md): a NUL byte inside a line must not
+// silently end it, leaving the words after it unread.
+TEST(nul_inside_a_line_refused) {
+    static const char text[] = "instance a a user never 0 0\nenv a e a p\0 extra words\n";
+    static struct plan_reader r;
+    r = (struct plan_reader){.text = text, .size = sizeof(text) - 1};
+    EXPECT_TRUE(plan_check(&r) != NULL);
+    EXPECT_EQ(r.line_no, 2);
+}
+
+// The PLAN_MAX_WIRES limits docs/specs.md says this file tries: 64 env and 64 device
+// lines fit, a 65th of either does not.
+TEST(wire_and_device_limits) {
+    static char text[PLAN_MAX_WIRES * 2 * 40 + 128];
+    int line;
+    for (int kind = 0; kind < 2; kind++) {
+        size_t n = (size_t)snprintf(text, sizeof(text), "instance a a user never 0 0\n");
+        for (int i = 0; i < PLAN_MAX_WIRES; i++)
+            n += (size_t)snprintf(text + n, sizeof(text) - n,
+                                  kind ? "device a d%d virtio,mmio 0\n" : "env a e%d a p\n", i);
+        EXPECT_TRUE(check(text, &line) == NULL);
+        snprintf(text + n, sizeof(text) - n, kind ? "device a dx virtio,mmio 0\n" : "env a ex a p\n");
+        EXPECT_TRUE(check(text, &line) != NULL);
+        EXPECT_EQ(line, PLAN_MAX_WIRES + 2);
+    }
+}
