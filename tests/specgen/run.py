@@ -95,6 +95,15 @@ env cli p srv ping
 config cli {config}
 """
 
+# Past init's tables (kernel/core/plan.h): 31 more servers make 33 instances; cli with three
+# services and 21 more such clients make 66 wires.
+MANY_INSTANCES = "".join(f'\n[[instance]]\nname = "s{i}"\napp = "srv"\n' for i in range(31))
+THREE_SERVICES = "".join(f'[env.{k}]\ntype = "service"\nprotocol = "ping"\noptional = true\n\n'
+                         for k in ("q", "r"))
+MANY_WIRES = 'env.q = "srv"\nenv.r = "srv"\n' + "".join(
+    f'\n[[instance]]\nname = "c{i}"\napp = "cli"\nconfig.loud = true\n'
+    f'env.p = "srv"\nenv.q = "srv"\nenv.r = "srv"\n' for i in range(21))
+
 # (name, {file: new content or (old, new) replacement}, "path: key: " prefix, text in the message)
 CASES = [
     ("bad TOML", {"apps/cli/app.toml": ("[env.p]", "[env.p")},
@@ -174,6 +183,13 @@ description = "A protocol whose name init could not pass on"
                                                          '[env.nic]\ntype = "device"\n'
                                                          'compatible = "vendor,a-very-long-device"')},
      "apps/srv/app.toml: env.nic.compatible: ", "may have at most 23 characters"),
+    ("more instances than init takes",
+     {"systems/s.toml": ('config.who = "you"\n', 'config.who = "you"\n' + MANY_INSTANCES)},
+     "systems/s.toml: instance: ", "33 instances; init takes at most 32"),
+    ("more wires than init takes",
+     {"apps/cli/app.toml": ("[env.count]", THREE_SERVICES + "[env.count]"),
+      "systems/s.toml": ('config.who = "you"\n', 'config.who = "you"\n' + MANY_WIRES)},
+     "systems/s.toml: instance: ", "66 services wired and 0 devices needed"),
     ("wiring to itself", {"systems/s.toml": ('env.p = "srv"', 'env.p = "cli"')},
      "systems/s.toml: instance[1].env.p: ", "an instance cannot be its own server"),
     ("bad sized type", {"protocols/ping.toml": ('type = "string", max_len = 8', 'type = "string(0)"')},

@@ -25,6 +25,8 @@ START_NAME_MAX = 24   # with the NUL
 START_ENV_MAX = 16
 START_CONFIG_MAX = 1024
 COMPATIBLE_MAX = 23    # kernel/core/plan.h, PLAN_COMPATIBLE_MAX
+INSTANCES_MAX = 32     # kernel/core/plan.h, PLAN_MAX_INSTANCES
+WIRES_MAX = 64         # kernel/core/plan.h, PLAN_MAX_WIRES: env lines, and device lines
 BOOTFS_NAME_MAX = 56  # with the NUL
 CONFIG_HEADER_SIZE = 12
 # Names the generated C would clash with (C keywords and the generator's own names).

@@ -3,6 +3,7 @@
 import struct
 
 from specs import (INT_TYPES, MODES, RESTARTS, START_CONFIG_MAX, START_NAME_MAX, BOOTFS_NAME_MAX,
+                   INSTANCES_MAX, WIRES_MAX,
                    CONFIG_HEADER_SIZE, SpecError, check_config_value, check_ident, check_keys,
                    fail, load_toml)
 
@@ -159,6 +160,14 @@ def load_system(path, apps):
                                                  f"'{e.protocol}'")
     if len(consoles) > 1:
         fail(path, "instance", f"two instances read the console ({consoles[0]} and {consoles[1]})")
+    # The limits of init's tables (the kernel refuses a plan over them at boot).
+    if len(instances) > INSTANCES_MAX:
+        fail(path, "instance", f"{len(instances)} instances; init takes at most {INSTANCES_MAX}")
+    wires = sum(1 for o in instances for e in o.app.env if e.type == "service" and e.key in o.env)
+    devices = sum(1 for o in instances for e in o.app.env if e.type == "device")
+    if max(wires, devices) > WIRES_MAX:
+        fail(path, "instance", f"{wires} services wired and {devices} devices needed; init takes "
+                               f"at most {WIRES_MAX} of each")
     return System(path, spec["system"]["description"], instances)
 
 
