@@ -23,8 +23,8 @@ struct message {
 // their message over (each a syscall, a message sent and one received), and
 // handed messages the receiver did not take but queued (channel_requeue).
 // SYSINFO_IPC adds them up: one counter on the fast path instead of four.
-// IPC statistics (SYSINFO_IPC). ipc_handoffs holds the handoffs of exited
-// threads only: live ones count theirs in thread->ipc_handoffs.
+// ipc_handoffs holds those of exited threads only: a live thread counts its
+// own in thread->ipc_handoffs.
 extern uint64_t ipc_messages_sent, ipc_messages_received, ipc_handoffs, ipc_handoffs_requeued;
 
 #define CHANNEL_QUEUE_MAX 64 // messages waiting at one end before senders get ERR_FULL

@@ -29,12 +29,12 @@ void handle_table_init(struct handle_table *t) {
 }
 
 void handle_table_destroy(struct handle_table *t) {
+    forget_call_hit(t); // before any slot is freed below
     for (uint32_t i = 0; i < t->capacity; i++) {
         struct kobj *obj = t->entries[i].obj;
         if (obj != NULL) {
             // Clear the slot first: destroying the object may look at tables.
             t->entries[i].obj = NULL;
-            forget_call_hit(t);
             t->used--;
             t->first_free = MIN(t->first_free, i);
             kobj_unref(obj);
